@@ -1,0 +1,3 @@
+from saglam.cli.main import main
+
+main()

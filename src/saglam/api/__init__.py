@@ -1,0 +1,1 @@
+"""The native JSON REST API (``/api``): thin routers over the domain services."""

@@ -1,0 +1,87 @@
+"""Every query of the audit domain. Flushes, never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from saglam.audit.chain import GENESIS, record_hash
+from saglam.audit.models import AuditHead, AuditRecord
+from saglam.audit.schemas import AuditEntry, AuditQuery
+
+
+def append(session: Session, entries: Sequence[AuditEntry]) -> None:
+    """Sequence and chain ``entries`` after the current tip, under the tip's row lock."""
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+        session.flush()
+    seq, prev = head.seq, head.hash
+    rows = []
+    for entry in entries:
+        seq += 1
+        fields = entry.model_dump()
+        fields["seq"] = seq
+        digest = record_hash(prev, fields)
+        rows.append({**fields, "prev_hash": prev, "hash": digest})
+        prev = digest
+    session.execute(insert(AuditRecord), rows)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+    session.expire(head)
+
+
+def head(session: Session) -> tuple[int, str]:
+    row = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def iterate(session: Session, batch: int = 5000) -> Iterator[AuditRecord]:
+    """All records in chain order, streamed in keyset batches."""
+    last = -1
+    while True:
+        chunk = (
+            session.execute(
+                select(AuditRecord)
+                .where(AuditRecord.seq > last)
+                .order_by(AuditRecord.seq)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].seq
+        session.expunge_all()
+
+
+def search(session: Session, query: AuditQuery) -> list[AuditRecord]:
+    stmt = select(AuditRecord)
+    if query.actor_name:
+        stmt = stmt.where(AuditRecord.actor_name == query.actor_name)
+    if query.patient_id is not None:
+        stmt = stmt.where(AuditRecord.patient_id == query.patient_id)
+    if query.entity_type:
+        stmt = stmt.where(AuditRecord.entity_type == query.entity_type)
+    if query.entity_id:
+        stmt = stmt.where(AuditRecord.entity_id == query.entity_id)
+    if query.outcome:
+        stmt = stmt.where(AuditRecord.outcome == query.outcome)
+    if query.since:
+        stmt = stmt.where(AuditRecord.at >= query.since)
+    if query.until:
+        stmt = stmt.where(AuditRecord.at < query.until)
+    if query.before_seq:
+        stmt = stmt.where(AuditRecord.seq < query.before_seq)
+    stmt = stmt.order_by(AuditRecord.seq.desc()).limit(max(1, min(query.limit, 1000)))
+    return list(session.execute(stmt).scalars())
+
+
+def get(session: Session, record_id: int) -> AuditRecord | None:
+    return session.get(AuditRecord, record_id)

@@ -1,0 +1,1 @@
+"""People and integration clients: accounts, roles and scopes, passwords, tokens, web sessions."""

@@ -1,0 +1,56 @@
+"""Composition root: build the application from settings and a database."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from saglam import __version__
+from saglam.api import errors as api_errors
+from saglam.api.app import create_api
+from saglam.api.routes import token
+from saglam.core.config import Settings, load_settings
+from saglam.core.db import Database, make_engine
+from saglam.fhir.app import create_fhir
+from saglam.http import health
+from saglam.http.context import AppContext
+from saglam.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from saglam.http.responses import JSONResponse
+from saglam.web.app import create_web
+
+
+def create_database(settings: Settings) -> Database:
+    return Database(make_engine(settings.url))
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """The whole service: ``/api``, ``/fhir``, ``/auth/token``, ``/health`` and the web UI."""
+    settings = settings or load_settings()
+    database = database or create_database(settings)
+    ctx = AppContext.build(settings, database)
+    app = FastAPI(
+        title="Saglam",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        default_response_class=JSONResponse,
+    )
+    app.state.ctx = ctx
+    api_errors.install(app)
+    app.include_router(health.router)
+    app.include_router(token.router)
+    app.mount("/api", create_api(ctx))
+    app.mount("/fhir", create_fhir(ctx))
+    app.mount("/", create_web(ctx))
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (each worker builds its own engine)."""
+    from saglam.core.logging import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

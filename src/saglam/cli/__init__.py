@@ -1,0 +1,1 @@
+"""The ``saglam`` command line: one module per command group."""

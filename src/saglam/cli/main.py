@@ -1,0 +1,28 @@
+"""The ``saglam`` command."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from saglam.cli import audit, db, demo, serve, users
+
+app = typer.Typer(
+    name="saglam",
+    help="Saglam: national health information system.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(users.users, name="users")
+app.add_typer(users.clients, name="clients")
+app.add_typer(audit.app, name="audit")
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    app()

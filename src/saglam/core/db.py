@@ -1,0 +1,204 @@
+"""Database kernel: declarative base, engines for SQLite and PostgreSQL, the unit of work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from saglam.core.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: 64-bit ids on PostgreSQL; SQLite needs plain INTEGER to alias the rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on both backends (SQLite stores naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def code_string(length: int) -> String:
+    """A code-like column (identifiers, codes): byte-wise collation on PostgreSQL for speed."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.close()
+
+
+def make_engine(url: URL, *, pool_size: int = 10) -> Engine:
+    """An engine tuned for the backend: SQLite in WAL mode, PostgreSQL through psycopg 3."""
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            from pathlib import Path
+
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=20,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that
+        # SAVEPOINTs and the unit of work behave the same on both backends.
+        event.listen(engine, "connect", _sqlite_no_autobegin)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, pool_recycle=1800
+    )
+
+
+def _sqlite_no_autobegin(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Writers take the write lock up front (IMMEDIATE) so that a read followed by a write never
+    # fails with SQLITE_BUSY_SNAPSHOT; read-only units of work stay DEFERRED and run in parallel.
+    read_only = conn.get_execution_options().get("saglam_read_only", False)
+    conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def check_database(engine: Engine) -> None:
+    """Connect once; an unreachable database becomes one readable ConfigError line."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        where = engine.url.render_as_string(hide_password=True)
+        raise ConfigError(f"database unreachable at {where}: {reason}") from exc
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"database error: {exc.__class__.__name__}: {exc}") from exc
+
+
+Hook = Callable[[Session], None]
+
+
+def add_before_commit(session: Session, key: str, hook: Hook) -> None:
+    """Run ``hook`` once, just before this session's next commit."""
+    hooks: dict[str, Hook] = session.info.setdefault("before_commit", {})
+    hooks.setdefault(key, hook)
+
+
+def add_after_rollback(session: Session, key: str, hook: Hook) -> None:
+    """After the unit of work rolled back, run ``hook`` in a fresh transaction (keep a denial)."""
+    hooks: dict[str, Hook] = session.info.setdefault("after_rollback", {})
+    hooks.setdefault(key, hook)
+
+
+@event.listens_for(Session, "before_commit")
+def _run_before_commit(session: Session) -> None:
+    hooks: dict[str, Hook] = session.info.pop("before_commit", {})
+    for hook in hooks.values():
+        hook(session)
+
+
+class Database:
+    """An engine and its session factory; ``bind`` lets tests wrap everything in one transaction."""
+
+    def __init__(self, engine: Engine, bind: Engine | Connection | None = None) -> None:
+        self.engine = engine
+        options: dict[str, Any] = {"expire_on_commit": False, "autoflush": True}
+        if isinstance(bind, Connection):
+            options["join_transaction_mode"] = "create_savepoint"
+        self.sessions = sessionmaker(bind=bind or engine, **options)
+        reader = bind or engine.execution_options(saglam_read_only=True)
+        self.read_sessions = sessionmaker(bind=reader, **options)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def unit_of_work(self, *, read_only: bool = False) -> Iterator[Session]:
+        """One transaction: commit on success, roll back (then run rollback hooks) on failure.
+
+        ``read_only`` units of work may still append audit records at commit (PostgreSQL), but
+        on SQLite they must not write: use them for aggregates only.
+        """
+        session = (self.read_sessions if read_only else self.sessions)()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            rollback(session)
+            raise
+        finally:
+            session.close()
+
+
+def rollback(session: Session) -> None:
+    """Roll back, then run the after-rollback hooks (which keep e.g. audited denials)."""
+    session.rollback()
+    hooks: dict[str, Hook] = session.info.pop("after_rollback", {})
+    session.info.pop("before_commit", None)
+    if not hooks:
+        return
+    try:
+        for hook in hooks.values():
+            hook(session)
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("after-rollback hook failed")
