@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,10 @@ from saglam.auth import passwords
 from saglam.bootstrap import create_app
 from saglam.core.config import Settings, parse_database_url
 from saglam.core.db import Database, make_engine
+from saglam.core.security import Principal
+from saglam.country.profile import load_profile
 from saglam.migrations import runner
+from saglam.synth.build import build_country
 
 PG_URL = os.environ.get("SAGLAM_TEST_DATABASE_URL")
 
@@ -59,11 +63,17 @@ def worker_id_str(request: pytest.FixtureRequest) -> str:
     return str(getattr(request.config, "workerinput", {}).get("workerid", "main"))
 
 
+#: The small country every data test stands on (built once per session and backend).
+AS_OF = date(2026, 6, 30)
+COUNTRY_SCALE = 0.002
+COUNTRY_SEED = 7
+
+
 @pytest.fixture(scope="session", params=_backends())
 def engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id_str: str
 ) -> Iterator[Engine]:
-    """A migrated database per backend, shared by the session."""
+    """A migrated database per backend with a small synthetic country, shared by the session."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
@@ -71,6 +81,11 @@ def engine(
     parsed = parse_database_url(url)
     runner.upgrade(parsed)
     eng = make_engine(parsed)
+    with Database(eng).unit_of_work() as s:
+        build_country(
+            s, Principal.system("tests"), load_profile("azerbaijan"),
+            scale=COUNTRY_SCALE, seed=COUNTRY_SEED, as_of=AS_OF, duplicate_rate=0.002, twin_rate=0.01,
+        )  # fmt: skip
     yield eng
     eng.dispose()
 

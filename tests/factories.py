@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from saglam.auth import service as auth
 from saglam.auth.schemas import ClientCreate, ClientCredentials, UserCreate, UserRead
 from saglam.core.security import Principal, Role
+from saglam.facilities import service as facility_service
+from saglam.facilities.schemas import FacilityQuery, FacilityRead
+from saglam.patients import service as patient_service
+from saglam.patients.schemas import PatientCreate, PatientQuery, PatientRead
 
 SYSTEM = Principal.system("tests")
 PASSWORD = "correct horse battery"
@@ -58,6 +64,51 @@ def login_as(
     client: TestClient, session: Session, role: Role, **scope: list[int] | list[str]
 ) -> dict[str, str]:
     """Create a user with ``role`` and return the headers of their bearer token."""
-    username = f"u-{role.value}-{len(scope)}"
+    suffix = "-".join(str(v) for values in scope.values() for v in values)
+    username = f"u-{role.value}-{suffix}"[:80]
     make_user(session, username, role, **scope)  # type: ignore[arg-type]
     return bearer(token_for(client, username))
+
+
+def facilities_of(session: Session, **filters: object) -> list[FacilityRead]:
+    items, _ = facility_service.search_facilities(
+        session, SYSTEM, FacilityQuery(limit=500, **filters)
+    )  # type: ignore[arg-type]
+    return items
+
+
+def two_facilities(session: Session) -> tuple[FacilityRead, FacilityRead]:
+    """Two primary-care facilities in different districts, each with registered patients."""
+    found: dict[str, FacilityRead] = {}
+    for facility in facilities_of(session, level="primary", category="outpatient"):
+        page = patient_service.search(
+            session, SYSTEM, PatientQuery(facility_id=facility.id, limit=1)
+        )
+        if page.items and facility.district_code not in found:
+            found[facility.district_code] = facility
+        if len(found) == 2:
+            break
+    a, b = list(found.values())[:2]
+    return a, b
+
+
+def patient_at(session: Session, facility_id: int) -> PatientRead:
+    page = patient_service.search(session, SYSTEM, PatientQuery(facility_id=facility_id, limit=1))
+    return page.items[0].patient
+
+
+def new_patient(session: Session, **overrides: object) -> PatientCreate:
+    values: dict[str, object] = {
+        "fin": "7AB2CD9",
+        "surname": "Əliyev",
+        "given_name": "Rəşad",
+        "patronymic": "Kamran oğlu",
+        "sex": "male",
+        "birth_date": date(1984, 3, 12),
+        "district_code": "AZ-QBA",
+        "address": "Quba, Heydər Əliyev pr. 12",
+        "phone": "+994501234567",
+        "insurance_category": "employee",
+    }
+    values.update(overrides)
+    return PatientCreate.model_validate(values)

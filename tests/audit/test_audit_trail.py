@@ -26,20 +26,25 @@ def _write(session: Session, n: int) -> None:
 
 
 def test_records_are_written_at_commit_and_chained(session: Session) -> None:
+    before = audit.verify(session, SYSTEM).checked
+    session.commit()  # the verification itself is recorded
     _write(session, 5)
     result = audit.verify(session, SYSTEM)
-    assert result.ok and result.checked == 5
+    assert result.ok and result.checked == before + 1 + 5
 
 
 def test_rolled_back_actions_leave_no_record_but_denials_survive(database: Database) -> None:
+    probe = Principal.system("rollback-probe")
     with pytest.raises(Forbidden), database.unit_of_work() as s:
-        audit.record(s, SYSTEM, "create", "Patient", 1)
+        audit.record(s, probe, "create", "Patient", 1)
         audit.require(s, CLERK, "AuditEvent", "read")
     with database.unit_of_work() as s:
-        rows = audit.search(s, SYSTEM, AuditQuery(limit=10))
-    kinds = [(r.action, r.entity_type, r.outcome) for r in rows]
-    assert ("read", "AuditEvent", Outcome.DENIED.value) in kinds
-    assert ("create", "Patient", "success") not in kinds
+        denied = audit.search(s, SYSTEM, AuditQuery(actor_name="clerk", limit=10))
+        probed = audit.search(s, SYSTEM, AuditQuery(actor_name="rollback-probe", limit=10))
+    assert [(r.action, r.entity_type, r.outcome) for r in denied] == [
+        ("read", "AuditEvent", Outcome.DENIED.value)
+    ]
+    assert probed == []
 
 
 def test_reading_the_trail_is_itself_audited(session: Session) -> None:

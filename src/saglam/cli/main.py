@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from saglam.cli import audit, db, demo, serve, users
+from saglam.cli import audit, db, demo, generate, patients, serve, users
 
 app = typer.Typer(
     name="saglam",
@@ -19,8 +19,10 @@ app.add_typer(db.app, name="db")
 app.add_typer(users.users, name="users")
 app.add_typer(users.clients, name="clients")
 app.add_typer(audit.app, name="audit")
+app.add_typer(patients.app, name="patients")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
+app.command("generate")(generate.generate)
 
 
 def main() -> None:

@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+
+class LocationKind(StrEnum):
+    COUNTRY = "country"
+    REGION = "region"
+    DISTRICT = "district"

@@ -1,0 +1,1 @@
+"""Health facilities: type, level, territory, beds, insurer contract, lifecycle, and equipment."""

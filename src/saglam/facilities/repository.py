@@ -1,0 +1,82 @@
+"""Every query of the facilities domain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from saglam.facilities.models import Equipment, Facility, FacilityEvent
+from saglam.facilities.schemas import FacilityQuery
+
+
+def get(session: Session, ident: int) -> Facility | None:
+    return session.get(Facility, ident)
+
+
+def by_code(session: Session, code: str) -> Facility | None:
+    return session.execute(select(Facility).where(Facility.code == code)).scalar_one_or_none()
+
+
+def search(
+    session: Session, query: FacilityQuery, districts: Iterable[str] | None
+) -> list[Facility]:
+    stmt = select(Facility)
+    if query.name:
+        pattern = f"%{query.name.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Facility.name_en).like(pattern),
+                func.lower(Facility.name_az).like(pattern),
+            )
+        )
+    if query.type_code:
+        stmt = stmt.where(Facility.type_code == query.type_code)
+    if query.level:
+        stmt = stmt.where(Facility.level == query.level)
+    if query.category:
+        stmt = stmt.where(Facility.category == query.category)
+    if query.district_code:
+        stmt = stmt.where(Facility.district_code == query.district_code)
+    if districts is not None:
+        stmt = stmt.where(Facility.district_code.in_(list(districts)))
+    if query.contracted is not None:
+        stmt = stmt.where(Facility.contracted == query.contracted)
+    if query.status:
+        stmt = stmt.where(Facility.status == query.status.value)
+    if query.after_id:
+        stmt = stmt.where(Facility.id > query.after_id)
+    return list(session.execute(stmt.order_by(Facility.id).limit(query.limit + 1)).scalars())
+
+
+def ids_in_districts(session: Session, districts: Iterable[str]) -> set[int]:
+    stmt = select(Facility.id).where(Facility.district_code.in_(list(districts)))
+    return set(session.execute(stmt).scalars())
+
+
+def districts_of(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(Facility.id, Facility.district_code).where(Facility.id.in_(list(ids)))
+    )
+    return {int(i): str(d) for i, d in rows}
+
+
+def events(session: Session, facility_id: int) -> list[FacilityEvent]:
+    stmt = select(FacilityEvent).where(FacilityEvent.facility_id == facility_id)
+    return list(session.execute(stmt.order_by(FacilityEvent.on, FacilityEvent.id)).scalars())
+
+
+def equipment_of(session: Session, facility_id: int) -> list[Equipment]:
+    stmt = select(Equipment).where(Equipment.facility_id == facility_id).order_by(Equipment.id)
+    return list(session.execute(stmt).scalars())
+
+
+def equipment(session: Session, ident: int) -> Equipment | None:
+    return session.get(Equipment, ident)
+
+
+def counts_by(session: Session, *columns: str) -> list[tuple[object, ...]]:
+    cols = [getattr(Facility, c) for c in columns]
+    stmt = select(*cols, func.count()).group_by(*cols)
+    return [tuple(row) for row in session.execute(stmt)]

@@ -1,0 +1,343 @@
+"""Facility use cases: register and update facilities, lifecycle events, equipment, lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from saglam.audit import service as audit
+from saglam.audit.enums import AuditAction
+from saglam.core.bulk import load_rows, reset_sequence
+from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.security import Principal
+from saglam.core.types import today, utcnow
+from saglam.country import service as country
+from saglam.facilities import repository, rules
+from saglam.facilities.enums import EquipmentStatus, FacilityStatus, LifecycleEvent
+from saglam.facilities.models import Equipment, Facility, FacilityEvent
+from saglam.facilities.schemas import (
+    EquipmentCreate,
+    EquipmentRead,
+    EquipmentUpdate,
+    EventCreate,
+    EventRead,
+    FacilityCreate,
+    FacilityQuery,
+    FacilityRead,
+    FacilityUpdate,
+)
+
+
+def _load(session: Session, facility_id: int) -> Facility:
+    row = repository.get(session, facility_id)
+    if row is None:
+        raise NotFound("facility-not-found", f"no facility {facility_id}")
+    return row
+
+
+def _require_write(
+    session: Session,
+    actor: Principal,
+    resource: str,
+    district: str,
+    facility_id: int | None,
+    action: str,
+) -> None:
+    """Writers must hold the permission and cover the facility (national, territory or facility)."""
+    audit.require(session, actor, resource, "write", action=action, entity_id=facility_id)
+    if actor.is_national:
+        return
+    if actor.territory_codes and district in country.districts_within(
+        session, actor.territory_codes
+    ):
+        return
+    if facility_id is not None and facility_id in actor.facility_ids:
+        return
+    audit.refuse(
+        session, actor, action, resource, facility_id, reason="facility outside the actor's scope"
+    )
+
+
+def create_facility(session: Session, actor: Principal, data: FacilityCreate) -> FacilityRead:
+    """Register a facility; its level and category come from its type in the country profile."""
+    _require_write(session, actor, "Organization", data.district_code, None, AuditAction.CREATE)
+    profile = country.active_profile(session)
+    try:
+        kind = profile.facility_type(data.type_code)
+    except KeyError:
+        raise Invalid(
+            "unknown-facility-type",
+            f"unknown facility type {data.type_code!r}",
+            fields={"type_code": "unknown"},
+        ) from None
+    country.require_district(session, data.district_code, "district_code")
+    if repository.by_code(session, data.code):
+        raise Conflict(
+            "facility-exists", f"facility code {data.code!r} is taken", fields={"code": "taken"}
+        )
+    row = Facility(
+        **data.model_dump(),
+        category=kind.category,
+        level=kind.level,
+        status=FacilityStatus.ACTIVE.value,
+        version=1,
+        updated_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    if data.commissioned_on:
+        session.add(
+            FacilityEvent(
+                facility_id=row.id,
+                kind=LifecycleEvent.COMMISSIONED.value,
+                on=data.commissioned_on,
+                note="",
+            )
+        )
+    audit.record(session, actor, AuditAction.CREATE, "Organization", row.id)
+    return FacilityRead.model_validate(row)
+
+
+def update_facility(
+    session: Session, actor: Principal, facility_id: int, data: FacilityUpdate
+) -> FacilityRead:
+    row = _load(session, facility_id)
+    _require_write(session, actor, "Organization", row.district_code, row.id, AuditAction.UPDATE)
+    changes = data.model_dump(exclude_unset=True)
+    start = changes.get("contract_from", row.contract_from)
+    end = changes.get("contract_to", row.contract_to)
+    if start and end and end < start:
+        raise Invalid(
+            "bad-period",
+            "contract_to is before contract_from",
+            fields={"contract_to": "before contract_from"},
+        )
+    for key, value in changes.items():
+        setattr(row, key, value)
+    if changes:
+        row.version += 1
+        row.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "Organization",
+        row.id,
+        detail={"fields": sorted(changes)},
+    )
+    return FacilityRead.model_validate(row)
+
+
+def get_facility(session: Session, actor: Principal, facility_id: int) -> FacilityRead:
+    audit.require(
+        session, actor, "Organization", "read", action=AuditAction.READ, entity_id=facility_id
+    )
+    return FacilityRead.model_validate(_load(session, facility_id))
+
+
+def get_facility_by_code(session: Session, actor: Principal, code: str) -> FacilityRead:
+    audit.require(session, actor, "Organization", "read", action=AuditAction.READ, entity_id=code)
+    row = repository.by_code(session, code)
+    if row is None:
+        raise NotFound("facility-not-found", f"no facility {code!r}")
+    return FacilityRead.model_validate(row)
+
+
+def search_facilities(
+    session: Session, actor: Principal, query: FacilityQuery
+) -> tuple[list[FacilityRead], int | None]:
+    """Facilities matching the filters, by id; returns the page and the next ``after_id``."""
+    audit.require(session, actor, "Organization", "read", action=AuditAction.SEARCH)
+    districts = (
+        country.districts_within(session, [query.region_code]) if query.region_code else None
+    )
+    rows = repository.search(session, query, districts)
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    return [FacilityRead.model_validate(r) for r in rows], (rows[-1].id if more and rows else None)
+
+
+def record_event(
+    session: Session, actor: Principal, facility_id: int, data: EventCreate
+) -> EventRead:
+    """Record a lifecycle event; impossible moves (e.g. finishing a reconstruction never started) fail."""
+    row = _load(session, facility_id)
+    _require_write(session, actor, "Organization", row.district_code, row.id, AuditAction.UPDATE)
+    history = repository.events(session, facility_id)
+    status, reason = rules.next_status(
+        FacilityStatus(row.status),
+        data.kind,
+        data.on,
+        history[-1].on if history else None,
+        any(e.kind == LifecycleEvent.COMMISSIONED.value for e in history),
+        today(),
+    )
+    if status is None:
+        raise Invalid(
+            "impossible-event", reason or "impossible event", fields={"kind": reason or ""}
+        )
+    event = FacilityEvent(facility_id=row.id, kind=data.kind.value, on=data.on, note=data.note)
+    session.add(event)
+    if data.kind is LifecycleEvent.COMMISSIONED:
+        row.commissioned_on = data.on
+    row.status = status.value
+    row.version += 1
+    row.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "Organization",
+        row.id,
+        detail={"event": data.kind.value},
+    )
+    return EventRead.model_validate(event)
+
+
+def list_events(session: Session, actor: Principal, facility_id: int) -> list[EventRead]:
+    audit.require(
+        session, actor, "Organization", "read", action=AuditAction.READ, entity_id=facility_id
+    )
+    _load(session, facility_id)
+    return [EventRead.model_validate(e) for e in repository.events(session, facility_id)]
+
+
+def add_equipment(
+    session: Session, actor: Principal, facility_id: int, data: EquipmentCreate
+) -> EquipmentRead:
+    row = _load(session, facility_id)
+    _require_write(session, actor, "Device", row.district_code, row.id, AuditAction.CREATE)
+    profile = country.active_profile(session)
+    if data.type_code not in {t.code for t in profile.equipment_types}:
+        raise Invalid(
+            "unknown-device-type",
+            f"unknown device type {data.type_code!r}",
+            fields={"type_code": "unknown"},
+        )
+    if data.acquired_on and data.acquired_on > today():
+        raise Invalid(
+            "future-date", "acquired_on is in the future", fields={"acquired_on": "in the future"}
+        )
+    item = Equipment(facility_id=row.id, **data.model_dump(), version=1, updated_at=utcnow())
+    item.status = data.status.value
+    session.add(item)
+    session.flush()
+    audit.record(session, actor, AuditAction.CREATE, "Device", item.id)
+    return EquipmentRead.model_validate(item)
+
+
+def update_equipment(
+    session: Session, actor: Principal, equipment_id: int, data: EquipmentUpdate
+) -> EquipmentRead:
+    item = repository.equipment(session, equipment_id)
+    if item is None:
+        raise NotFound("device-not-found", f"no device {equipment_id}")
+    facility = _load(session, item.facility_id)
+    _require_write(
+        session, actor, "Device", facility.district_code, facility.id, AuditAction.UPDATE
+    )
+    if data.last_maintenance_on:
+        if data.last_maintenance_on > today():
+            raise Invalid(
+                "future-date",
+                "last_maintenance_on is in the future",
+                fields={"last_maintenance_on": "in the future"},
+            )
+        if item.acquired_on and data.last_maintenance_on < item.acquired_on:
+            raise Invalid(
+                "bad-date",
+                "maintenance before acquisition",
+                fields={"last_maintenance_on": "before acquired_on"},
+            )
+        item.last_maintenance_on = data.last_maintenance_on
+    if data.status:
+        if (
+            item.status == EquipmentStatus.DECOMMISSIONED.value
+            and data.status is not EquipmentStatus.DECOMMISSIONED
+        ):
+            raise Invalid(
+                "decommissioned",
+                "a decommissioned device cannot return to service",
+                fields={"status": "decommissioned"},
+            )
+        item.status = data.status.value
+    item.version += 1
+    item.updated_at = utcnow()
+    session.flush()
+    audit.record(session, actor, AuditAction.UPDATE, "Device", item.id)
+    return EquipmentRead.model_validate(item)
+
+
+def get_equipment(session: Session, actor: Principal, equipment_id: int) -> EquipmentRead:
+    audit.require(session, actor, "Device", "read", action=AuditAction.READ, entity_id=equipment_id)
+    item = repository.equipment(session, equipment_id)
+    if item is None:
+        raise NotFound("device-not-found", f"no device {equipment_id}")
+    return EquipmentRead.model_validate(item)
+
+
+def list_equipment(session: Session, actor: Principal, facility_id: int) -> list[EquipmentRead]:
+    audit.require(
+        session, actor, "Device", "read", action=AuditAction.SEARCH, entity_id=facility_id
+    )
+    _load(session, facility_id)
+    return [EquipmentRead.model_validate(e) for e in repository.equipment_of(session, facility_id)]
+
+
+# --- lookups for other domains ----------------------------------------------------------------
+
+
+def facility_ids_in(session: Session, districts: Iterable[str]) -> set[int]:
+    return repository.ids_in_districts(session, districts)
+
+
+def district_of(session: Session, facility_id: int) -> str:
+    found = repository.districts_of(session, [facility_id])
+    if facility_id not in found:
+        raise Invalid(
+            "unknown-facility", f"unknown facility {facility_id}", fields={"facility_id": "unknown"}
+        )
+    return found[facility_id]
+
+
+def counts(session: Session, actor: Principal, *columns: str) -> list[tuple[object, ...]]:
+    """Facility counts grouped by columns (type_code, level, district_code, …): aggregates only."""
+    audit.require(session, actor, "Organization", "read", action=AuditAction.SEARCH)
+    return repository.counts_by(session, *columns)
+
+
+# --- bulk loading (synthetic country) ---------------------------------------------------------
+
+FACILITY_COLUMNS = (
+    "id", "code", "name_az", "name_en", "type_code", "category", "level", "district_code", "address",
+    "phone", "beds", "status", "contracted", "contract_number", "contract_from", "contract_to",
+    "commissioned_on", "version", "updated_at",
+)  # fmt: skip
+EVENT_COLUMNS = ("facility_id", "kind", "on", "note")
+EQUIPMENT_COLUMNS = (
+    "facility_id", "type_code", "manufacturer", "country_of_origin", "model", "serial_number",
+    "acquired_on", "status", "last_maintenance_on", "version", "updated_at",
+)  # fmt: skip
+
+
+def bulk_load(
+    session: Session,
+    actor: Principal,
+    facilities: Sequence[Sequence[Any]],
+    events: Sequence[Sequence[Any]],
+    equipment: Sequence[Sequence[Any]],
+) -> None:
+    """Load generated facilities (rows in FACILITY_COLUMNS order), their events and equipment."""
+    audit.require(session, actor, "Organization", "write", action=AuditAction.CREATE)
+    load_rows(session, Facility.__table__, FACILITY_COLUMNS, facilities)  # type: ignore[arg-type]
+    reset_sequence(session, Facility.__table__)  # type: ignore[arg-type]
+    load_rows(session, FacilityEvent.__table__, EVENT_COLUMNS, events)  # type: ignore[arg-type]
+    load_rows(session, Equipment.__table__, EQUIPMENT_COLUMNS, equipment)  # type: ignore[arg-type]
+    audit.record(
+        session, actor, AuditAction.CREATE, "Organization",
+        detail={"facilities": len(facilities), "events": len(events), "equipment": len(equipment)},
+    )  # fmt: skip

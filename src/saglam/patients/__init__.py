@@ -1,0 +1,1 @@
+"""The master patient index: people, identifiers, search, duplicates, merge and unmerge."""

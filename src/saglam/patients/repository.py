@@ -1,0 +1,215 @@
+"""Every query of the master patient index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from saglam.core.text import prefix_bounds
+from saglam.patients.enums import PatientStatus
+from saglam.patients.models import (
+    DuplicateCandidate,
+    Patient,
+    PatientFacility,
+    PatientIdentifier,
+    PatientMerge,
+)
+
+
+def get(session: Session, ident: int) -> Patient | None:
+    return session.get(Patient, ident)
+
+
+def any_patient(session: Session) -> bool:
+    return session.execute(select(Patient.id).limit(1)).first() is not None
+
+
+def by_fin(session: Session, fin: str) -> Patient | None:
+    return session.execute(select(Patient).where(Patient.fin == fin)).scalar_one_or_none()
+
+
+def by_identifier(session: Session, system: str, value: str) -> Patient | None:
+    stmt = (
+        select(Patient)
+        .join(PatientIdentifier, PatientIdentifier.patient_id == Patient.id)
+        .where(PatientIdentifier.system == system, PatientIdentifier.value == value)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def identifiers(session: Session, patient_ids: Sequence[int]) -> dict[int, list[PatientIdentifier]]:
+    found: dict[int, list[PatientIdentifier]] = {}
+    if not patient_ids:
+        return found
+    stmt = select(PatientIdentifier).where(PatientIdentifier.patient_id.in_(list(patient_ids)))
+    for row in session.execute(stmt.order_by(PatientIdentifier.id)).scalars():
+        found.setdefault(row.patient_id, []).append(row)
+    return found
+
+
+def identifier_taken(session: Session, system: str, value: str) -> bool:
+    stmt = select(PatientIdentifier.id).where(
+        PatientIdentifier.system == system, PatientIdentifier.value == value
+    )
+    return session.execute(stmt).first() is not None
+
+
+def visible_clause(facility_ids: Iterable[int]) -> ColumnElement[bool]:
+    """Patients registered at, seen at, or referred to one of ``facility_ids``."""
+    ids = list(facility_ids)
+    linked = exists().where(
+        PatientFacility.patient_id == Patient.id, PatientFacility.facility_id.in_(ids)
+    )
+    return or_(Patient.registered_facility_id.in_(ids), linked)
+
+
+def is_visible(session: Session, patient_id: int, facility_ids: Iterable[int]) -> bool:
+    stmt = select(Patient.id).where(Patient.id == patient_id, visible_clause(facility_ids))
+    return session.execute(stmt).first() is not None
+
+
+def name_search(
+    session: Session,
+    *,
+    surname_key: str | None,
+    surname_phon: str | None,
+    given_key: str | None,
+    given_phon: str | None,
+    filters: list[ColumnElement[bool]],
+    after: tuple[str, str, int] | None,
+    limit: int,
+) -> list[Patient]:
+    """Prefix matches and phonetic matches, merged in (surname_key, given_key, id) order."""
+    order = (Patient.surname_key, Patient.given_key, Patient.id)
+    common = list(filters)
+    if given_key:
+        g_low, g_high = prefix_bounds(given_key)
+        given_match = and_(Patient.given_key >= g_low, Patient.given_key < g_high)
+        common.append(
+            or_(given_match, Patient.given_phon == given_phon) if given_phon else given_match
+        )
+    if after:
+        common.append(tuple_(*order) > tuple_(*after))
+    branches = []
+    if surname_key:
+        low, high = prefix_bounds(surname_key)
+        branches.append([Patient.surname_key >= low, Patient.surname_key < high])
+    if surname_phon:
+        branches.append([Patient.surname_phon == surname_phon])
+    if not branches:
+        branches.append([])
+    found: dict[int, Patient] = {}
+    for branch in branches:
+        stmt = select(Patient).where(*branch, *common).order_by(*order).limit(limit)
+        for row in session.execute(stmt).scalars():
+            found[row.id] = row
+    return sorted(found.values(), key=lambda p: (p.surname_key, p.given_key, p.id))[:limit]
+
+
+def links(session: Session, patient_id: int) -> list[PatientFacility]:
+    stmt = select(PatientFacility).where(PatientFacility.patient_id == patient_id)
+    return list(session.execute(stmt).scalars())
+
+
+def link_exists(session: Session, patient_id: int, facility_id: int) -> bool:
+    return session.get(PatientFacility, (patient_id, facility_id)) is not None
+
+
+def remove_links(session: Session, patient_id: int, facility_ids: Sequence[int]) -> None:
+    session.execute(
+        delete(PatientFacility).where(
+            PatientFacility.patient_id == patient_id,
+            PatientFacility.facility_id.in_(list(facility_ids)),
+        )
+    )
+
+
+def merged_into(session: Session, survivor_ids: Sequence[int]) -> dict[int, list[int]]:
+    stmt = select(Patient.merged_into_id, Patient.id).where(
+        Patient.merged_into_id.in_(list(survivor_ids))
+    )
+    found: dict[int, list[int]] = {}
+    for survivor, merged in session.execute(stmt):
+        if survivor is not None:
+            found.setdefault(int(survivor), []).append(int(merged))
+    return found
+
+
+def merge_record(session: Session, ident: int) -> PatientMerge | None:
+    return session.get(PatientMerge, ident)
+
+
+def merges_of(session: Session, patient_id: int) -> list[PatientMerge]:
+    stmt = select(PatientMerge).where(
+        or_(PatientMerge.survivor_id == patient_id, PatientMerge.merged_id == patient_id)
+    )
+    return list(session.execute(stmt.order_by(PatientMerge.id)).scalars())
+
+
+def open_merge_of(session: Session, merged_id: int) -> PatientMerge | None:
+    stmt = select(PatientMerge).where(
+        PatientMerge.merged_id == merged_id, PatientMerge.undone_at.is_(None)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def dedup_frame_rows(session: Session, batch: int = 200_000) -> Iterator[list[tuple[Any, ...]]]:
+    """The comparison columns of every active patient, in batches (streamed)."""
+    stmt = (
+        select(
+            Patient.id, Patient.fin, Patient.surname_key, Patient.given_key, Patient.patronymic,
+            Patient.surname_phon, Patient.given_phon, Patient.sex, Patient.birth_date,
+            Patient.district_code, Patient.phone,
+        )
+        .where(Patient.status == PatientStatus.ACTIVE.value)
+        .execution_options(yield_per=batch)
+    )  # fmt: skip
+    result = session.execute(stmt)
+    for part in result.partitions(batch):
+        yield [tuple(r) for r in part]
+
+
+def replace_open_candidates(session: Session) -> None:
+    session.execute(delete(DuplicateCandidate).where(DuplicateCandidate.status == "open"))
+
+
+def decided_pairs(session: Session) -> set[tuple[int, int]]:
+    stmt = select(DuplicateCandidate.left_id, DuplicateCandidate.right_id).where(
+        DuplicateCandidate.status != "open"
+    )
+    return {(int(a), int(b)) for a, b in session.execute(stmt)}
+
+
+def candidates(
+    session: Session, status: str, min_score: float, after_id: int | None, limit: int
+) -> list[DuplicateCandidate]:
+    stmt = select(DuplicateCandidate).where(
+        DuplicateCandidate.status == status, DuplicateCandidate.score >= min_score
+    )
+    if after_id:
+        stmt = stmt.where(DuplicateCandidate.id > after_id)
+    return list(session.execute(stmt.order_by(DuplicateCandidate.id).limit(limit)).scalars())
+
+
+def candidate_for_pair(session: Session, left: int, right: int) -> DuplicateCandidate | None:
+    stmt = select(DuplicateCandidate).where(
+        DuplicateCandidate.left_id == left, DuplicateCandidate.right_id == right
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def candidate(session: Session, ident: int) -> DuplicateCandidate | None:
+    return session.get(DuplicateCandidate, ident)
+
+
+def counts_by(session: Session, *columns: str) -> list[tuple[object, ...]]:
+    cols = [getattr(Patient, c) for c in columns]
+    stmt = (
+        select(*cols, func.count())
+        .where(Patient.status == PatientStatus.ACTIVE.value)
+        .group_by(*cols)
+    )
+    return [tuple(row) for row in session.execute(stmt)]

@@ -1,0 +1,467 @@
+"""MPI use cases: register, update, read and search people; scoping; facility links.
+
+Merging and duplicate detection are in :mod:`saglam.patients.merging`, re-exported here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from saglam.audit import service as audit
+from saglam.audit.enums import AuditAction
+from saglam.core.bulk import indexes_dropped, load_rows, reset_sequence
+from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.security import Principal
+from saglam.core.text import fold, phonetic
+from saglam.core.types import today, utcnow
+from saglam.country import service as country
+from saglam.facilities import service as facilities
+from saglam.patients import repository, rules
+from saglam.patients.enums import LinkReason, MatchKind, PatientStatus
+from saglam.patients.models import Patient, PatientFacility, PatientIdentifier
+from saglam.patients.schemas import (
+    IdentifierRead,
+    PatientCreate,
+    PatientMatch,
+    PatientPage,
+    PatientQuery,
+    PatientRead,
+    PatientUpdate,
+)
+
+# --- scope ----------------------------------------------------------------------------------
+
+
+def facility_scope(session: Session, actor: Principal) -> set[int] | None:
+    """None when the actor sees patients nationally; else the facilities whose patients it sees."""
+    if actor.is_national:
+        return None
+    ids = set(actor.facility_ids)
+    if actor.territory_codes:
+        districts = country.districts_within(session, actor.territory_codes)
+        ids |= facilities.facility_ids_in(session, districts)
+    return ids
+
+
+def _require_visible(session: Session, actor: Principal, row: Patient, action: str) -> None:
+    scope = facility_scope(session, actor)
+    if scope is None or repository.is_visible(session, row.id, scope):
+        return
+    audit.refuse(
+        session,
+        actor,
+        action,
+        "Patient",
+        row.id,
+        patient_id=row.id,
+        reason="patient outside the actor's facilities",
+    )
+
+
+def _load(session: Session, patient_id: int) -> Patient:
+    row = repository.get(session, patient_id)
+    if row is None:
+        raise NotFound("patient-not-found", f"no patient {patient_id}")
+    return row
+
+
+def _read(session: Session, rows: Sequence[Patient]) -> list[PatientRead]:
+    ids = [r.id for r in rows]
+    idents = repository.identifiers(session, ids)
+    merged = repository.merged_into(session, ids)
+    return [
+        PatientRead.model_validate(r).model_copy(
+            update={
+                "identifiers": [IdentifierRead.model_validate(i) for i in idents.get(r.id, [])],
+                "merged_from": sorted(merged.get(r.id, [])),
+            }
+        )
+        for r in rows
+    ]
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _validate(session: Session, values: dict[str, Any], *, current: Patient | None = None) -> None:
+    profile = country.active_profile(session)
+    problems: dict[str, str] = {}
+    fin = values.get("fin")
+    if fin:
+        problem = rules.fin_problem(fin, profile.national_id_pattern)
+        if problem:
+            problems["fin"] = problem
+    problems.update(
+        rules.date_problems(values.get("birth_date"), values.get("death_date"), today())
+    )
+    category = values.get("insurance_category")
+    if category and category not in {c.code for c in profile.insurance_categories}:
+        problems["insurance_category"] = f"unknown insurance category {category!r}"
+    if problems:
+        first = next(iter(problems.values()))
+        raise Invalid("invalid-patient", first, fields=problems)
+    if values.get("district_code"):
+        country.require_district(session, values["district_code"], "district_code")
+    if values.get("registered_facility_id"):
+        facilities.district_of(session, values["registered_facility_id"])
+    if fin:
+        holder = repository.by_fin(session, fin)
+        if holder is not None and (current is None or holder.id != current.id):
+            raise Conflict(
+                "duplicate-fin",
+                f"national id {fin} belongs to another patient",
+                fields={"fin": "taken"},
+            )
+
+
+# --- use cases ------------------------------------------------------------------------------
+
+
+def register(session: Session, actor: Principal, data: PatientCreate) -> PatientRead:
+    """Register a person; a facility-scoped registrar registers at one of its facilities."""
+    audit.require(session, actor, "Patient", "write", action=AuditAction.CREATE)
+    values = data.model_dump(exclude={"identifiers"})
+    if values["fin"]:
+        values["fin"] = values["fin"].upper()
+    scope = facility_scope(session, actor)
+    if scope is not None:
+        if values["registered_facility_id"] is None and len(actor.facility_ids) == 1:
+            values["registered_facility_id"] = next(iter(actor.facility_ids))
+        if values["registered_facility_id"] not in scope:
+            audit.refuse(
+                session,
+                actor,
+                AuditAction.CREATE,
+                "Patient",
+                reason="registration outside the actor's facilities",
+            )
+    _validate(session, values)
+    for ident in data.identifiers:
+        if repository.identifier_taken(session, ident.system, ident.value):
+            raise Conflict(
+                "duplicate-identifier",
+                f"identifier {ident.value} ({ident.system}) is taken",
+                fields={"identifiers": "taken"},
+            )
+    row = Patient(
+        **values,
+        **rules.name_keys(data.surname, data.given_name),
+        status=PatientStatus.ACTIVE.value,
+        version=1,
+        updated_at=utcnow(),
+    )
+    row.sex = data.sex.value
+    session.add(row)
+    session.flush()
+    for ident in data.identifiers:
+        session.add(PatientIdentifier(patient_id=row.id, system=ident.system, value=ident.value))
+    session.flush()
+    audit.record(session, actor, AuditAction.CREATE, "Patient", row.id, patient_id=row.id)
+    return _read(session, [row])[0]
+
+
+def update(
+    session: Session,
+    actor: Principal,
+    patient_id: int,
+    data: PatientUpdate,
+    *,
+    expected_version: int | None = None,
+) -> PatientRead:
+    """Change demographics; the version increases; merged or deleted records cannot change."""
+    audit.require(
+        session,
+        actor,
+        "Patient",
+        "write",
+        action=AuditAction.UPDATE,
+        entity_id=patient_id,
+        patient_id=patient_id,
+    )
+    row = _load(session, patient_id)
+    _require_visible(session, actor, row, AuditAction.UPDATE)
+    if row.status != PatientStatus.ACTIVE.value:
+        raise Conflict("patient-not-active", f"patient {patient_id} is {row.status}")
+    if expected_version is not None and expected_version != row.version:
+        from saglam.core.errors import PreconditionFailed
+
+        raise PreconditionFailed(
+            "version-mismatch",
+            f"patient {patient_id} is at version {row.version}, not {expected_version}",
+        )
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("fin"):
+        changes["fin"] = changes["fin"].upper()
+    merged = {c.name: getattr(row, c.name) for c in Patient.__table__.columns}
+    merged.update(changes)
+    _validate(session, merged, current=row)
+    for key, value in changes.items():
+        setattr(row, key, value.value if hasattr(value, "value") else value)
+    row.surname_key, row.given_key, row.surname_phon, row.given_phon = rules.name_keys(
+        row.surname, row.given_name
+    ).values()
+    row.version += 1
+    row.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "Patient",
+        row.id,
+        patient_id=row.id,
+        detail={"fields": sorted(changes)},
+    )
+    return _read(session, [row])[0]
+
+
+def get(session: Session, actor: Principal, patient_id: int) -> PatientRead:
+    """One patient (merged records too: they link to their survivor); audited."""
+    audit.require(
+        session,
+        actor,
+        "Patient",
+        "read",
+        action=AuditAction.READ,
+        entity_id=patient_id,
+        patient_id=patient_id,
+    )
+    row = _load(session, patient_id)
+    _require_visible(session, actor, row, AuditAction.READ)
+    audit.record(session, actor, AuditAction.READ, "Patient", row.id, patient_id=row.id)
+    return _read(session, [row])[0]
+
+
+def find_by_fin(session: Session, actor: Principal, fin: str) -> PatientRead:
+    audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
+    row = repository.by_fin(session, fin.strip().upper())
+    if row is None:
+        raise NotFound("patient-not-found", f"no patient with national id {fin}")
+    _require_visible(session, actor, row, AuditAction.READ)
+    audit.record(
+        session,
+        actor,
+        AuditAction.SEARCH,
+        "Patient",
+        row.id,
+        patient_id=row.id,
+        detail={"by": "fin"},
+    )
+    return _read(session, [row])[0]
+
+
+def find_by_identifier(
+    session: Session, actor: Principal, system: str, value: str
+) -> PatientRead | None:
+    """A patient by an identifier: the national id's system or another registered one."""
+    audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
+    profile = country.active_profile(session)
+    if system == profile.national_id_system:
+        row = repository.by_fin(session, value.strip().upper())
+    else:
+        row = repository.by_identifier(session, system, value)
+    if row is None:
+        return None
+    _require_visible(session, actor, row, AuditAction.READ)
+    audit.record(
+        session,
+        actor,
+        AuditAction.SEARCH,
+        "Patient",
+        row.id,
+        patient_id=row.id,
+        detail={"by": "identifier"},
+    )
+    return _read(session, [row])[0]
+
+
+def _encode_cursor(row: Patient) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([row.surname_key, row.given_key, row.id])).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str, int]:
+    try:
+        surname, given, ident = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return str(surname), str(given), int(ident)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise Invalid(
+            "bad-cursor", "the paging cursor is not valid", fields={"cursor": "invalid"}
+        ) from exc
+
+
+def search(session: Session, actor: Principal, query: PatientQuery) -> PatientPage:
+    """Search by national id (exact), or by name (folded, prefix and phonetic) with filters.
+
+    Results are in (surname, given name, id) order with a keyset cursor; every patient returned
+    is audited.
+    """
+    audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
+    if not (query.fin or query.name or query.phone or query.facility_id):
+        raise Invalid(
+            "empty-search",
+            "give a national id, a name, a phone or a facility",
+            fields={"name": "required"},
+        )
+    scope = facility_scope(session, actor)
+    filters: list[ColumnElement[bool]] = []
+    if not query.include_merged:
+        filters.append(Patient.status == PatientStatus.ACTIVE.value)
+    if scope is not None:
+        filters.append(repository.visible_clause(scope))
+    if query.birth_date:
+        filters.append(Patient.birth_date == query.birth_date)
+    if query.district_code:
+        filters.append(Patient.district_code == query.district_code)
+    if query.phone:
+        filters.append(Patient.phone == query.phone)
+    if query.facility_id:
+        filters.append(repository.visible_clause([query.facility_id]))
+    if query.fin:
+        filters.append(Patient.fin == query.fin.strip().upper())
+    surname_key = surname_phon = given_key = given_phon = None
+    tokens = fold(query.name or "").split()
+    if tokens:
+        surname_key, surname_phon = tokens[0], phonetic(tokens[0])
+    given = query.given_name or (" ".join(tokens[1:2]) if len(tokens) > 1 else None)
+    if given:
+        given_key, given_phon = fold(given), phonetic(given)
+    after = _decode_cursor(query.cursor) if query.cursor else None
+    rows = repository.name_search(
+        session,
+        surname_key=surname_key,
+        surname_phon=surname_phon,
+        given_key=given_key,
+        given_phon=given_phon,
+        filters=filters,
+        after=after,
+        limit=query.limit + 1,
+    )
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    items = [
+        PatientMatch(
+            patient=p,
+            match=_match_kind(query, surname_key, row),
+            score=_score(surname_key, given_key, row),
+        )
+        for p, row in zip(_read(session, rows), rows, strict=True)
+    ]
+    for row in rows:
+        audit.record(session, actor, AuditAction.SEARCH, "Patient", row.id, patient_id=row.id)
+    return PatientPage(items=items, next_cursor=_encode_cursor(rows[-1]) if more and rows else None)
+
+
+def _match_kind(query: PatientQuery, surname_key: str | None, row: Patient) -> MatchKind:
+    if query.fin:
+        return MatchKind.IDENTIFIER
+    if surname_key is None or row.surname_key == surname_key:
+        return MatchKind.EXACT
+    if row.surname_key.startswith(surname_key):
+        return MatchKind.PREFIX
+    return MatchKind.PHONETIC
+
+
+def _score(surname_key: str | None, given_key: str | None, row: Patient) -> float:
+    from rapidfuzz.distance import JaroWinkler
+
+    parts = []
+    if surname_key:
+        parts.append(JaroWinkler.normalized_similarity(surname_key, row.surname_key))
+    if given_key:
+        parts.append(JaroWinkler.normalized_similarity(given_key, row.given_key))
+    return round(sum(parts) / len(parts), 3) if parts else 1.0
+
+
+def link_facility(
+    session: Session,
+    actor: Principal,
+    patient_id: int,
+    facility_id: int,
+    reason: LinkReason,
+    on: date,
+) -> None:
+    """Make a patient visible at a facility (seen there, referred there). Idempotent."""
+    if not repository.link_exists(session, patient_id, facility_id):
+        _load(session, patient_id)
+        facilities.district_of(session, facility_id)
+        session.add(
+            PatientFacility(
+                patient_id=patient_id, facility_id=facility_id, reason=reason.value, since=on
+            )
+        )
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            "Patient",
+            patient_id,
+            patient_id=patient_id,
+            detail={"linked": facility_id, "reason": reason.value},
+        )
+
+
+def identity_ids(session: Session, patient_id: int) -> list[int]:
+    """The patient and every record merged into it (recursively): one person's whole identity."""
+    found = [patient_id]
+    frontier = [patient_id]
+    while frontier:
+        merged = repository.merged_into(session, frontier)
+        frontier = [m for ids in merged.values() for m in ids if m not in found]
+        found.extend(frontier)
+    return found
+
+
+def counts(session: Session, actor: Principal, *columns: str) -> list[tuple[object, ...]]:
+    """Active patients counted by columns (district_code, sex, insurance_category): aggregates."""
+    audit.require(session, actor, "Dashboard", "read", action=AuditAction.SEARCH)
+    return repository.counts_by(session, *columns)
+
+
+PATIENT_COLUMNS = (
+    "id", "fin", "surname", "given_name", "patronymic", "surname_key", "given_key", "surname_phon",
+    "given_phon", "sex", "birth_date", "death_date", "district_code", "address", "phone",
+    "household_id", "insurance_category", "nationality", "registered_facility_id", "status",
+    "version", "updated_at",
+)  # fmt: skip
+
+
+@contextmanager
+def bulk_loading(
+    session: Session, actor: Principal
+) -> Iterator[Callable[[Iterable[Sequence[Any]]], int]]:
+    """Load generated patients (rows in PATIENT_COLUMNS order) into an empty index, fast:
+    secondary indexes are dropped during the load and rebuilt after it."""
+    audit.require(session, actor, "Patient", "write", action=AuditAction.CREATE)
+    if repository.any_patient(session):
+        raise Conflict("patients-exist", "bulk loading needs an empty patient index")
+    table = Patient.__table__
+    loaded = 0
+
+    def load(rows: Iterable[Sequence[Any]]) -> int:
+        nonlocal loaded
+        count = load_rows(session, table, PATIENT_COLUMNS, rows)  # type: ignore[arg-type]
+        loaded += count
+        return count
+
+    with indexes_dropped(session, table):  # type: ignore[arg-type]
+        yield load
+    reset_sequence(session, table)  # type: ignore[arg-type]
+    audit.record(session, actor, AuditAction.CREATE, "Patient", detail={"patients": loaded})
+
+
+from saglam.patients.merging import detect_duplicates as detect_duplicates  # noqa: E402
+from saglam.patients.merging import dismiss_candidate as dismiss_candidate  # noqa: E402
+from saglam.patients.merging import list_candidates as list_candidates  # noqa: E402
+from saglam.patients.merging import merge as merge  # noqa: E402
+from saglam.patients.merging import merges_of as merges_of  # noqa: E402
+from saglam.patients.merging import unmerge as unmerge  # noqa: E402

@@ -1,0 +1,97 @@
+"""Build a synthetic country into a database: locations, facilities, workforce, population."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from saglam.core.security import Principal
+from saglam.country import service as country
+from saglam.country.profile import Profile
+from saglam.facilities import service as facilities
+from saglam.patients import service as patients
+from saglam.synth import facilities as facility_gen
+from saglam.synth import population, workforce
+from saglam.workforce import service as workforce_service
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    scale: float
+    seed: int
+    facilities: int
+    equipment: int
+    practitioners: int
+    people: int
+    seconds: float
+    people_seconds: float
+
+    @property
+    def people_per_second(self) -> float:
+        return self.people / self.people_seconds if self.people_seconds else 0.0
+
+
+def build_country(
+    session: Session,
+    actor: Principal,
+    profile: Profile,
+    *,
+    scale: float,
+    seed: int,
+    as_of: date,
+    progress: Progress | None = None,
+    duplicate_rate: float = 0.0,
+    twin_rate: float = 0.0,
+    truth: population.Truth | None = None,
+) -> BuildReport:
+    """Generate and load everything in the caller's unit of work (all or nothing)."""
+    say = progress or (lambda _stage, _done, _total: None)
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    say("territories", 0, 1)
+    country.sync_locations(session, actor, profile)
+    say("territories", 1, 1)
+    say("facilities", 0, 1)
+    plan = facility_gen.generate(profile, scale, rng, as_of)
+    facilities.bulk_load(session, actor, plan.rows, plan.events, plan.equipment)
+    say("facilities", 1, 1)
+    say("workforce", 0, 1)
+    staff = workforce.generate(profile, scale, plan, rng, as_of)
+    workforce_service.bulk_load(session, actor, staff.practitioners, staff.employments)
+    say("workforce", 1, 1)
+    expected = sum(population.district_sizes(profile, scale).values())
+    expected = int(
+        expected
+        * (1 + float(profile.country.get("death_rate_per_1000", 6)) / 1000 + duplicate_rate)
+    )
+    people_started = time.perf_counter()
+    loaded = 0
+    say("population", 0, expected)
+    with patients.bulk_loading(session, actor) as load:
+        for chunk in population.generate(
+            profile, scale, plan, rng, as_of,
+            seed=seed, duplicate_rate=duplicate_rate, twin_rate=twin_rate, truth=truth,
+        ):  # fmt: skip
+            loaded += load(chunk.rows)
+            say("population", min(loaded, expected), expected)
+        say("indexing", 0, 1)
+    say("indexing", 1, 1)
+    say("population", expected, expected)
+    now = time.perf_counter()
+    return BuildReport(
+        scale=scale,
+        seed=seed,
+        facilities=len(plan.rows),
+        equipment=len(plan.equipment),
+        practitioners=len(staff.practitioners),
+        people=loaded,
+        seconds=round(now - started, 2),
+        people_seconds=round(now - people_started, 2),
+    )

@@ -1,0 +1,1 @@
+"""The health workforce: practitioners, their licences and specialties, and their employments."""
