@@ -1,3 +1,4 @@
 from saglam.cli.main import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -101,7 +101,6 @@ def test_planted_duplicates_are_found_with_high_recall_and_precision() -> None:
             profile,
             0.005,
             plan,
-            rng,
             as_of,
             seed=11,
             duplicate_rate=0.01,

@@ -118,7 +118,7 @@ def _fingerprint(seed: int) -> list[tuple[object, ...]]:
     profile = load_profile("azerbaijan")
     rng = np.random.default_rng(seed)
     plan = facility_gen.generate(profile, 0.001, rng, AS_OF)
-    rows = next(iter(population.generate(profile, 0.001, plan, rng, AS_OF, seed=seed))).rows
+    rows = next(iter(population.generate(profile, 0.001, plan, AS_OF, seed=seed))).rows
     return [tuple(r[:12]) for r in rows[:200]]
 
 

@@ -7,16 +7,23 @@ from typing import Any, NoReturn
 import orjson
 from sqlalchemy.orm import Session
 
-from saglam.audit import repository
+from saglam.audit import repository, writer
 from saglam.audit.chain import GENESIS, record_hash
 from saglam.audit.enums import AuditAction, Outcome
 from saglam.audit.schemas import AuditEntry, AuditQuery, AuditRead, VerifyResult
-from saglam.core.db import add_after_rollback, add_before_commit
+from saglam.core.db import (
+    add_after_commit,
+    add_after_rollback,
+    add_before_commit,
+    is_read_only,
+    write_bind,
+)
 from saglam.core.errors import Forbidden, NotFound
 from saglam.core.security import Principal
 from saglam.core.types import utcnow
 
 _PENDING = "audit_pending"
+_DEFERRED = "audit_deferred"
 
 
 def _entry(
@@ -47,15 +54,33 @@ def _entry(
 
 
 def _flush_pending(session: Session) -> None:
+    """Before commit: a writing transaction appends its records itself; a read-only one hands
+    them to the group-commit writer once it has committed."""
     pending: list[AuditEntry] = session.info.pop(_PENDING, [])
-    if pending:
+    if not pending:
+        return
+    if is_read_only(session):
+        session.info.setdefault(_DEFERRED, []).extend(pending)
+        add_after_commit(session, "audit", _write_deferred)
+    else:
         repository.append(session, pending)
+
+
+def _write_deferred(session: Session) -> None:
+    entries: list[AuditEntry] = session.info.pop(_DEFERRED, [])
+    if entries:
+        writer.write_now(write_bind(session), entries)
 
 
 def _flush_denials(session: Session) -> None:
     pending: list[AuditEntry] = session.info.pop(_PENDING, [])
+    session.info.pop(_DEFERRED, None)
     denied = [e for e in pending if e.outcome == Outcome.DENIED.value]
-    if denied:
+    if not denied:
+        return
+    if is_read_only(session):
+        writer.write_now(write_bind(session), denied)
+    else:
         repository.append(session, denied)
 
 

@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
-
-
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    text_value = str(value)
-    if any(ch in text_value for ch in "\\\t\n\r"):
-        text_value = (
-            text_value.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text_value
 
 
 def load_rows(
@@ -41,38 +22,56 @@ def load_rows(
     """Insert ``rows`` (tuples in ``columns`` order) as fast as the backend allows; returns the count."""
     connection = session.connection()
     count = 0
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
     if connection.dialect.name == "postgresql":
-        raw = connection.connection.dbapi_connection
-        assert raw is not None
         names = ", ".join(f'"{c}"' for c in columns)
         cursor: Any = raw.cursor()
         with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            buffer = io.StringIO()
             for row in rows:
-                buffer.write("\t".join(_copy_value(v) for v in row))
-                buffer.write("\n")
+                copy.write_row(row)
                 count += 1
-                if count % batch == 0:
-                    copy.write(buffer.getvalue())
-                    buffer = io.StringIO()
-            copy.write(buffer.getvalue())
         return count
-    raw = connection.connection.dbapi_connection
-    assert raw is not None
     quoted = ", ".join(f'"{c}"' for c in columns)
     sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" for _ in columns)})'
-    cursor = raw.cursor()
-    chunk: list[tuple[Any, ...]] = []
+    sqlite_cursor = raw.cursor()
+    chunk: list[Sequence[Any]] = []
+    converters: list[tuple[int, Callable[[Any], Any]]] | None = None
     for row in rows:
-        chunk.append(tuple(_sqlite_value(v) for v in row))
+        chunk.append(row)
         count += 1
         if len(chunk) >= batch:
-            cursor.executemany(sql, chunk)
+            converters = converters if converters is not None else _sqlite_converters(chunk)
+            sqlite_cursor.executemany(sql, list(_converted(chunk, converters)))
             chunk = []
     if chunk:
-        cursor.executemany(sql, chunk)
-    cursor.close()
+        converters = converters if converters is not None else _sqlite_converters(chunk)
+        sqlite_cursor.executemany(sql, list(_converted(chunk, converters)))
+    sqlite_cursor.close()
     return count
+
+
+def _sqlite_converters(sample: Sequence[Sequence[Any]]) -> list[tuple[int, Callable[[Any], Any]]]:
+    """Which columns hold dates, datetimes or booleans (judged on a sample of rows)."""
+    found: dict[int, Callable[[Any], Any]] = {}
+    for row in sample[:5000]:
+        for index, value in enumerate(row):
+            if index not in found and isinstance(value, date | bool):
+                found[index] = _sqlite_value
+    return sorted(found.items())
+
+
+def _converted(
+    chunk: Sequence[Sequence[Any]], converters: list[tuple[int, Callable[[Any], Any]]]
+) -> Iterator[Sequence[Any]]:
+    if not converters:
+        yield from chunk
+        return
+    for row in chunk:
+        values = list(row)
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        yield values
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -162,7 +162,8 @@ class Database:
         options: dict[str, Any] = {"expire_on_commit": False, "autoflush": True}
         if isinstance(bind, Connection):
             options["join_transaction_mode"] = "create_savepoint"
-        self.sessions = sessionmaker(bind=bind or engine, **options)
+        self.write_bind: Engine | Connection = bind or engine
+        self.sessions = sessionmaker(bind=self.write_bind, **options)
         reader = bind or engine.execution_options(saglam_read_only=True)
         self.read_sessions = sessionmaker(bind=reader, **options)
 
@@ -174,13 +175,17 @@ class Database:
     def unit_of_work(self, *, read_only: bool = False) -> Iterator[Session]:
         """One transaction: commit on success, roll back (then run rollback hooks) on failure.
 
-        ``read_only`` units of work may still append audit records at commit (PostgreSQL), but
-        on SQLite they must not write: use them for aggregates only.
+        A ``read_only`` unit of work changes no data. On SQLite it does not take the write lock,
+        so reads run in parallel; what it must still record (audit) is handed to after-commit
+        hooks, which run before the unit of work returns.
         """
         session = (self.read_sessions if read_only else self.sessions)()
+        session.info["read_only"] = read_only
+        session.info["write_bind"] = self.write_bind
         try:
             yield session
             session.commit()
+            _run_after_commit(session)
         except BaseException:
             rollback(session)
             raise
@@ -188,11 +193,34 @@ class Database:
             session.close()
 
 
+def is_read_only(session: Session) -> bool:
+    return bool(session.info.get("read_only"))
+
+
+def write_bind(session: Session) -> Engine | Connection:
+    """Where a read-only unit of work's side writes (audit) go: its database's writing bind."""
+    bind = session.info.get("write_bind")
+    return bind if bind is not None else session.get_bind()
+
+
+def add_after_commit(session: Session, key: str, hook: Hook) -> None:
+    """Run ``hook`` after this unit of work committed (and before it returns to its caller)."""
+    hooks: dict[str, Hook] = session.info.setdefault("after_commit", {})
+    hooks.setdefault(key, hook)
+
+
+def _run_after_commit(session: Session) -> None:
+    hooks: dict[str, Hook] = session.info.pop("after_commit", {})
+    for hook in hooks.values():
+        hook(session)
+
+
 def rollback(session: Session) -> None:
     """Roll back, then run the after-rollback hooks (which keep e.g. audited denials)."""
     session.rollback()
     hooks: dict[str, Hook] = session.info.pop("after_rollback", {})
     session.info.pop("before_commit", None)
+    session.info.pop("after_commit", None)
     if not hooks:
         return
     try:

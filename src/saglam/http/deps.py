@@ -30,9 +30,14 @@ def request_id(request: Request) -> str | None:
     return rid
 
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 def unit_of_work(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed before the response is sent."""
-    with context(request).database.unit_of_work() as session:
+    """One transaction per request, committed before the response is sent (GET and HEAD run
+    read-only: they change no data, and their audit records go through group commit)."""
+    read_only = request.method in READ_METHODS
+    with context(request).database.unit_of_work(read_only=read_only) as session:
         yield session
 
 

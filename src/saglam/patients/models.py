@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saglam.core.db import Base, BigId, UTCDateTime, code_string
@@ -14,7 +24,7 @@ class Patient(Base):
     __tablename__ = "patient"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    fin: Mapped[str | None] = mapped_column(code_string(16), unique=True)
+    fin: Mapped[str | None] = mapped_column(code_string(16))
     surname: Mapped[str] = mapped_column(String(80))
     given_name: Mapped[str] = mapped_column(String(80))
     patronymic: Mapped[str] = mapped_column(String(80), default="")
@@ -40,9 +50,17 @@ class Patient(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (
+        # a unique index rather than a constraint, so that bulk loads can build it afterwards
+        Index("uq_patient_fin", "fin", unique=True),
         Index("ix_patient_name", "surname_key", "given_key", "id"),
         Index("ix_patient_phon", "surname_phon", "given_phon", "birth_date"),
         Index("ix_patient_registered_facility_id", "registered_facility_id"),
+        Index(
+            "ix_patient_merged_into_id",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
     )
 
 

@@ -76,7 +76,7 @@ def build_country(
     say("population", 0, expected)
     with patients.bulk_loading(session, actor) as load:
         for chunk in population.generate(
-            profile, scale, plan, rng, as_of,
+            profile, scale, plan, as_of,
             seed=seed, duplicate_rate=duplicate_rate, twin_rate=twin_rate, truth=truth,
         ):  # fmt: skip
             loaded += load(chunk.rows)

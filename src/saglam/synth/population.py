@@ -118,11 +118,55 @@ def _death_weights(profile: Profile) -> np.ndarray:
     return np.exp((mids - 80) / 11.0)
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One district's people: everything its generation needs."""
+
+    profile: str
+    district_index: int
+    alive: int
+    dead: int
+    first_id: int
+    sites: np.ndarray
+    as_of: date
+    seed: int
+    duplicate_rate: float
+    twin_rate: float
+
+
+@dataclass
+class _Result:
+    rows: list[list[Any]]
+    copies: list[list[Any]]
+    twins: list[tuple[int, int]]
+
+
+def _run_job(job: _Job) -> _Result:
+    """People of one district, from a random stream of its own."""
+    from saglam.country.profile import load_profile
+
+    profile = load_profile(job.profile)
+    district = profile.districts[job.district_index]
+    rng = np.random.default_rng([job.seed, job.district_index])
+    rows = _district_people(
+        profile, district, job.alive, job.dead, job.sites, rng, job.as_of, job.first_id,
+        (job.district_index + 1) * HOUSEHOLDS_PER_DISTRICT, job.seed,
+    )  # fmt: skip
+    twins = _make_twins(rows, rng, job.twin_rate) if job.twin_rate else []
+    copies = (
+        _plant_duplicates(rows, rng, job.duplicate_rate, job.seed) if job.duplicate_rate else []
+    )
+    return _Result(rows, copies, twins)
+
+
+#: household ids are district-local numbers offset by the district (ids, not counts)
+HOUSEHOLDS_PER_DISTRICT = 10_000_000
+
+
 def generate(
     profile: Profile,
     scale: float,
     plan: FacilityPlan,
-    rng: np.random.Generator,
     as_of: date,
     *,
     seed: int = 0,
@@ -131,39 +175,50 @@ def generate(
     chunk_size: int = 400_000,
     truth: Truth | None = None,
 ) -> Iterator[Chunk]:
-    """Patient rows (in the MPI's bulk column order) in chunks of whole districts."""
+    """Patient rows (in the MPI's bulk column order) in chunks of whole districts.
+
+    Each district draws from its own random stream (seed, district), so a district's people do
+    not depend on the others. Planted duplicates get ids after everyone else.
+    """
     sizes = district_sizes(profile, scale)
     sites = _registration_sites(plan, profile)
     death_rate = float(profile.country.get("death_rate_per_1000", 6.0)) / 1000
-    next_id, next_household = 1, 1
-    batch: list[list[Any]] = []
-    people = 0
-    for district in profile.districts:
+    jobs: list[_Job] = []
+    next_id = 1
+    for index, district in enumerate(profile.districts):
         alive = sizes[district.code]
         dead = round(alive * death_rate)
-        if alive + dead == 0:
-            continue
-        rows, next_household = _district_people(
-            profile,
-            district,
-            alive,
-            dead,
-            sites[district.code],
-            rng,
-            as_of,
-            next_id,
-            next_household,
-            seed,
-        )
-        if twin_rate:
-            _make_twins(rows, rng, twin_rate, truth)
-        next_id += len(rows)
-        if duplicate_rate:
-            copies = _plant_duplicates(rows, rng, duplicate_rate, next_id, seed, truth)
-            rows.extend(copies)
-            next_id += len(copies)
-        batch.extend(rows)
-        people += len(rows)
+        if alive + dead:
+            jobs.append(
+                _Job(
+                    profile.name,
+                    index,
+                    alive,
+                    dead,
+                    next_id,
+                    sites[district.code],
+                    as_of,
+                    seed,
+                    duplicate_rate,
+                    twin_rate,
+                )
+            )
+            next_id += alive + dead
+    next_copy_id = next_id
+    batch: list[list[Any]] = []
+    people = 0
+    for result in map(_run_job, jobs):
+        for copy in result.copies:
+            original = copy[ID]
+            copy[ID] = next_copy_id
+            if truth is not None:
+                truth.duplicates.append((original, next_copy_id))
+            next_copy_id += 1
+        if truth is not None:
+            truth.twins.extend(result.twins)
+        batch.extend(result.rows)
+        batch.extend(result.copies)
+        people += len(result.rows) + len(result.copies)
         if len(batch) >= chunk_size:
             yield Chunk(batch, people)
             batch = []
@@ -195,7 +250,7 @@ def generate(
 def _district_people(
     profile: Profile, district: District, alive: int, dead: int, sites: np.ndarray,
     rng: np.random.Generator, as_of: date, first_id: int, first_household: int, seed: int,
-) -> tuple[list[list[Any]], int]:  # fmt: skip
+) -> list[list[Any]]:  # fmt: skip
     names = name_pool()
     n = alive + dead
     female_a, age_a = _ages(profile, rng, alive)
@@ -278,27 +333,23 @@ def _district_people(
                 int(site[i]) if site[i] is not None else None, "active", 1, now,
             ]
         )  # fmt: skip
-    return rows, first_household + households
+    return rows
 
 
 def _make_twins(
-    rows: list[list[Any]], rng: np.random.Generator, rate: float, truth: Truth | None
-) -> None:
+    rows: list[list[Any]], rng: np.random.Generator, rate: float
+) -> list[tuple[int, int]]:
     """Give some young siblings the same birth date: twins are two people, never duplicates."""
+    twins = []
     for i in range(1, len(rows)):
         a, b = rows[i - 1], rows[i]
-        if (
-            a[HOUSEHOLD] == b[HOUSEHOLD]
-            and a[DEATH] is None
-            and b[DEATH] is None
-            and a[GIVEN] != b[GIVEN]
-        ):
-            young = (a[BIRTH].year > 1995) and (b[BIRTH].year > 1995)
-            if young and rng.random() < rate:
-                b[BIRTH] = a[BIRTH]
-                b[PATRONYMIC] = a[PATRONYMIC] if a[SEX] == b[SEX] else b[PATRONYMIC]
-                if truth is not None:
-                    truth.twins.append((a[ID], b[ID]))
+        same_home = a[HOUSEHOLD] == b[HOUSEHOLD] and a[DEATH] is None and b[DEATH] is None
+        young = a[BIRTH].year > 1995 and b[BIRTH].year > 1995
+        if same_home and young and a[GIVEN] != b[GIVEN] and rng.random() < rate:
+            b[BIRTH] = a[BIRTH]
+            b[PATRONYMIC] = a[PATRONYMIC] if a[SEX] == b[SEX] else b[PATRONYMIC]
+            twins.append((a[ID], b[ID]))
+    return twins
 
 
 _TRANSLIT = {"ə": "a", "ş": "sh", "ç": "ch", "x": "kh", "ı": "i", "ö": "o", "ü": "u", "ğ": "gh", "q": "g",
@@ -339,21 +390,15 @@ def _fin_typo(fin: str | None, rng: np.random.Generator, seed: int) -> str | Non
 
 
 def _plant_duplicates(
-    rows: list[list[Any]],
-    rng: np.random.Generator,
-    rate: float,
-    first_id: int,
-    seed: int,
-    truth: Truth | None,
+    rows: list[list[Any]], rng: np.random.Generator, rate: float, seed: int
 ) -> list[list[Any]]:
+    """Second records of some people (their id still the original's: the caller renumbers)."""
     from saglam.core.text import fold, phonetic
 
     copies = []
-    picks = np.flatnonzero(rng.random(len(rows)) < rate)
-    for k, index in enumerate(picks):
+    for index in np.flatnonzero(rng.random(len(rows)) < rate):
         original = rows[int(index)]
         copy = list(original)
-        copy[ID] = first_id + k
         copy[FIN] = _fin_typo(original[FIN], rng, seed) if rng.random() < 0.3 else None
         if rng.random() < 0.5:
             copy[SURNAME] = transliterate(copy[SURNAME])
@@ -373,6 +418,4 @@ def _plant_duplicates(
         copy[SPHON], copy[GPHON] = phonetic(copy[SURNAME]), phonetic(copy[GIVEN])
         copy[HOUSEHOLD] = None
         copies.append(copy)
-        if truth is not None:
-            truth.duplicates.append((original[ID], copy[ID]))
     return copies

@@ -1,0 +1,77 @@
+"""Group commit for the audit records of read-only requests.
+
+A read (a patient opened, a search) changes no data, but its audit records must be durable
+before the answer leaves. Rather than give every read a write transaction (which, on SQLite,
+serialises all readers), each process has one writer thread: requests hand it their records and
+wait; it appends whatever has queued up in one short transaction, chained like any other.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
+
+from saglam.audit import repository
+from saglam.audit.schemas import AuditEntry
+
+MAX_BATCH = 500
+WAIT_SECONDS = 30.0
+
+
+class AuditWriter:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._queue: queue.Queue[tuple[Sequence[AuditEntry], Future[None]]] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+        self._thread.start()
+
+    def write(self, entries: Sequence[AuditEntry]) -> None:
+        """Block until ``entries`` are committed; raise what the commit raised."""
+        done: Future[None] = Future()
+        self._queue.put((entries, done))
+        done.result(timeout=WAIT_SECONDS)
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            entries = [entry for chunk, _ in batch for entry in chunk]
+            try:
+                with Session(self._engine) as session:
+                    repository.append(session, entries)
+                    session.commit()
+            except Exception as exc:
+                for _, done in batch:
+                    done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    done.set_result(None)
+
+
+_writers: dict[int, AuditWriter] = {}
+_lock = threading.Lock()
+
+
+def write_now(bind: Engine | Connection, entries: Sequence[AuditEntry]) -> None:
+    """Append ``entries`` durably through ``bind``: a shared connection (tests) is written
+    directly; an engine goes through its process-wide group-commit writer."""
+    if isinstance(bind, Connection):
+        with Session(bind=bind, join_transaction_mode="create_savepoint") as session:
+            repository.append(session, entries)
+            session.commit()
+        return
+    key = id(bind)
+    with _lock:
+        writer = _writers.get(key)
+        if writer is None:
+            writer = _writers[key] = AuditWriter(bind)
+    writer.write(entries)
