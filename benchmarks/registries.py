@@ -150,12 +150,9 @@ def sample_people(url: str, n: int) -> list[dict[str, Any]]:
 
         top = conn.execute(text("SELECT MAX(id) FROM patient")).scalar_one()
         ids = random.Random(5).sample(range(1, int(top) + 1), n)
-        rows = conn.execute(
-            text(
-                "SELECT fin, surname, given_name, birth_date FROM patient WHERE id IN (%s) AND fin IS NOT NULL"
-                % ",".join(map(str, ids))
-            )
-        ).all()
+        wanted = ",".join(map(str, ids))
+        sql = f"SELECT fin, surname, given_name, birth_date FROM patient WHERE id IN ({wanted}) AND fin IS NOT NULL"
+        rows = conn.execute(text(sql)).all()
     engine.dispose()
     return [{"fin": r[0], "surname": r[1], "given": r[2], "birth": str(r[3])} for r in rows]
 

@@ -1,7 +1,7 @@
 """Run every benchmark script in turn; each prints its figures and writes JSON to results/.
 
-    make bench                      # the national figures (scale 1.0; takes a while)
-    SAGLAM_BENCH_SCALE=0.1 make bench
+make bench                      # the national figures (scale 1.0; takes a while)
+SAGLAM_BENCH_SCALE=0.1 make bench
 """
 
 from __future__ import annotations
