@@ -17,6 +17,7 @@ class Facility(Base):
     code: Mapped[str] = mapped_column(code_string(40), unique=True)
     name_az: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(code_string(420), default="")
     type_code: Mapped[str] = mapped_column(String(40))
     category: Mapped[str] = mapped_column(String(16))
     level: Mapped[str] = mapped_column(String(16))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from saglam.core.query import Query, apply, count, where
 from saglam.facilities.models import Equipment, Facility, FacilityEvent
 from saglam.facilities.schemas import FacilityQuery
 
@@ -80,3 +82,59 @@ def counts_by(session: Session, *columns: str) -> list[tuple[object, ...]]:
     cols = [getattr(Facility, c) for c in columns]
     stmt = select(*cols, func.count()).group_by(*cols)
     return [tuple(row) for row in session.execute(stmt)]
+
+
+FACILITY_FIELDS: dict[str, Any] = {
+    "id": Facility.id,
+    "code": Facility.code,
+    "name_key": Facility.name_key,
+    "type_code": Facility.type_code,
+    "level": Facility.level,
+    "category": Facility.category,
+    "district_code": Facility.district_code,
+    "status": Facility.status,
+    "contracted": Facility.contracted,
+    "updated_at": Facility.updated_at,
+}
+EQUIPMENT_FIELDS: dict[str, Any] = {
+    "id": Equipment.id,
+    "facility_id": Equipment.facility_id,
+    "type_code": Equipment.type_code,
+    "manufacturer": Equipment.manufacturer,
+    "serial_number": Equipment.serial_number,
+    "country_of_origin": Equipment.country_of_origin,
+    "status": Equipment.status,
+    "updated_at": Equipment.updated_at,
+}
+
+
+def find_facilities(session: Session, query: Query) -> list[Facility]:
+    return list(
+        session.execute(apply(select(Facility), FACILITY_FIELDS, query, Facility.id)).scalars()
+    )
+
+
+def count_facilities(session: Session, query: Query) -> int:
+    return int(session.execute(count(select(Facility), FACILITY_FIELDS, query)).scalar_one())
+
+
+def facility_ids(query: Query) -> Select[Any]:
+    return select(Facility.id).where(*where(FACILITY_FIELDS, query))
+
+
+def many_facilities(session: Session, ids: Sequence[int]) -> list[Facility]:
+    return list(session.execute(select(Facility).where(Facility.id.in_(list(ids)))).scalars())
+
+
+def find_equipment(session: Session, query: Query) -> list[Equipment]:
+    return list(
+        session.execute(apply(select(Equipment), EQUIPMENT_FIELDS, query, Equipment.id)).scalars()
+    )
+
+
+def count_equipment(session: Session, query: Query) -> int:
+    return int(session.execute(count(select(Equipment), EQUIPMENT_FIELDS, query)).scalar_one())
+
+
+def many_equipment(session: Session, ids: Sequence[int]) -> list[Equipment]:
+    return list(session.execute(select(Equipment).where(Equipment.id.in_(list(ids)))).scalars())

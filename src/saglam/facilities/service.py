@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.bulk import load_rows, reset_sequence
 from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.query import Query
 from saglam.core.security import Principal
+from saglam.core.text import fold
 from saglam.core.types import today, utcnow
 from saglam.country import service as country
 from saglam.facilities import repository, rules
@@ -28,6 +31,8 @@ from saglam.facilities.schemas import (
     FacilityRead,
     FacilityUpdate,
 )
+from saglam.history import service as history
+from saglam.history.schemas import VersionRead
 
 
 def _load(session: Session, facility_id: int) -> Facility:
@@ -82,11 +87,13 @@ def create_facility(session: Session, actor: Principal, data: FacilityCreate) ->
         category=kind.category,
         level=kind.level,
         status=FacilityStatus.ACTIVE.value,
+        name_key=facility_name_key(data.name_az, data.name_en),
         version=1,
         updated_at=utcnow(),
     )
     session.add(row)
     session.flush()
+    _snapshot_facility(session, row)
     if data.commissioned_on:
         session.add(
             FacilityEvent(
@@ -116,10 +123,12 @@ def update_facility(
         )
     for key, value in changes.items():
         setattr(row, key, value)
+    row.name_key = facility_name_key(row.name_az, row.name_en)
     if changes:
         row.version += 1
         row.updated_at = utcnow()
     session.flush()
+    _snapshot_facility(session, row)
     audit.record(
         session,
         actor,
@@ -187,6 +196,7 @@ def record_event(
     row.version += 1
     row.updated_at = utcnow()
     session.flush()
+    _snapshot_facility(session, row)
     audit.record(
         session,
         actor,
@@ -226,6 +236,7 @@ def add_equipment(
     item.status = data.status.value
     session.add(item)
     session.flush()
+    _snapshot_equipment(session, item)
     audit.record(session, actor, AuditAction.CREATE, "Device", item.id)
     return EquipmentRead.model_validate(item)
 
@@ -268,6 +279,7 @@ def update_equipment(
     item.version += 1
     item.updated_at = utcnow()
     session.flush()
+    _snapshot_equipment(session, item)
     audit.record(session, actor, AuditAction.UPDATE, "Device", item.id)
     return EquipmentRead.model_validate(item)
 
@@ -313,7 +325,7 @@ def counts(session: Session, actor: Principal, *columns: str) -> list[tuple[obje
 # --- bulk loading (synthetic country) ---------------------------------------------------------
 
 FACILITY_COLUMNS = (
-    "id", "code", "name_az", "name_en", "type_code", "category", "level", "district_code", "address",
+    "id", "code", "name_az", "name_en", "name_key", "type_code", "category", "level", "district_code", "address",
     "phone", "beds", "status", "contracted", "contract_number", "contract_from", "contract_to",
     "commissioned_on", "version", "updated_at",
 )  # fmt: skip
@@ -341,3 +353,107 @@ def bulk_load(
         session, actor, AuditAction.CREATE, "Organization",
         detail={"facilities": len(facilities), "events": len(events), "equipment": len(equipment)},
     )  # fmt: skip
+
+
+# --- neutral search (FHIR) and history ----------------------------------------------------------
+
+
+def facility_name_key(name_az: str, name_en: str) -> str:
+    return f"{fold(name_az)} | {fold(name_en)}"[:420]
+
+
+def find_facilities(
+    session: Session, actor: Principal, query: Query, *, with_total: bool = False
+) -> tuple[list[FacilityRead], int | None]:
+    audit.require(session, actor, "Organization", "read", action=AuditAction.SEARCH)
+    rows = repository.find_facilities(session, query) if query.limit != 0 else []
+    total = repository.count_facilities(session, query) if with_total else None
+    return [FacilityRead.model_validate(r) for r in rows], total
+
+
+def facility_ids(session: Session, actor: Principal, query: Query) -> Select[Any]:
+    audit.require(session, actor, "Organization", "read", action=AuditAction.SEARCH)
+    return repository.facility_ids(query)
+
+
+def read_facilities(session: Session, actor: Principal, ids: Sequence[int]) -> list[FacilityRead]:
+    audit.require(session, actor, "Organization", "read", action=AuditAction.READ)
+    return [FacilityRead.model_validate(r) for r in repository.many_facilities(session, ids)]
+
+
+def find_equipment(
+    session: Session, actor: Principal, query: Query, *, with_total: bool = False
+) -> tuple[list[EquipmentRead], int | None]:
+    audit.require(session, actor, "Device", "read", action=AuditAction.SEARCH)
+    rows = repository.find_equipment(session, query) if query.limit != 0 else []
+    total = repository.count_equipment(session, query) if with_total else None
+    return [EquipmentRead.model_validate(r) for r in rows], total
+
+
+def read_equipment(session: Session, actor: Principal, ids: Sequence[int]) -> list[EquipmentRead]:
+    audit.require(session, actor, "Device", "read", action=AuditAction.READ)
+    return [EquipmentRead.model_validate(r) for r in repository.many_equipment(session, ids)]
+
+
+def facility_versions(session: Session, actor: Principal, facility_id: int) -> list[VersionRead]:
+    current = get_facility(session, actor, facility_id)
+    return _with_current(
+        history.versions(session, "Organization", facility_id),
+        "Organization",
+        current.id,
+        current.version,
+        current.updated_at,
+        current.model_dump(mode="json"),
+    )
+
+
+def equipment_versions(session: Session, actor: Principal, equipment_id: int) -> list[VersionRead]:
+    current = get_equipment(session, actor, equipment_id)
+    return _with_current(
+        history.versions(session, "Device", equipment_id),
+        "Device",
+        current.id,
+        current.version,
+        current.updated_at,
+        current.model_dump(mode="json"),
+    )
+
+
+def _with_current(
+    found: list[VersionRead], kind: str, ident: int, version: int, at: Any, data: dict[str, Any]
+) -> list[VersionRead]:
+    if not found or found[0].version != version:
+        found.insert(
+            0,
+            VersionRead(
+                entity_type=kind,
+                entity_id=ident,
+                version=version,
+                recorded_at=at,
+                deleted=False,
+                data=data,
+            ),
+        )
+    return found
+
+
+def _snapshot_facility(session: Session, row: Facility) -> None:
+    history.snapshot(
+        session,
+        "Organization",
+        row.id,
+        row.version,
+        FacilityRead.model_validate(row).model_dump(mode="json"),
+        row.updated_at,
+    )
+
+
+def _snapshot_equipment(session: Session, row: Equipment) -> None:
+    history.snapshot(
+        session,
+        "Device",
+        row.id,
+        row.version,
+        EquipmentRead.model_validate(row).model_dump(mode="json"),
+        row.updated_at,
+    )

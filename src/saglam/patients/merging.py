@@ -74,6 +74,8 @@ def merge(session: Session, actor: Principal, request: MergeRequest) -> MergeRea
     session.add(record)
     _close_candidates(session, survivor.id, loser.id, CandidateStatus.MERGED)
     session.flush()
+    patients._snapshot(session, survivor)
+    patients._snapshot(session, loser)
     for pid in (survivor.id, loser.id):
         audit.record(
             session,
@@ -116,6 +118,8 @@ def unmerge(session: Session, actor: Principal, merge_id: int) -> MergeRead:
     record.undone_at = utcnow()
     record.undone_by = actor.name
     session.flush()
+    patients._snapshot(session, survivor)
+    patients._snapshot(session, loser)
     for pid in (survivor.id, loser.id):
         audit.record(
             session,

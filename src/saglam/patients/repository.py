@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from saglam.core.query import Query, apply, count, where
 from saglam.core.text import prefix_bounds
 from saglam.patients.enums import PatientStatus
 from saglam.patients.models import (
@@ -213,3 +214,49 @@ def counts_by(session: Session, *columns: str) -> list[tuple[object, ...]]:
         .group_by(*cols)
     )
     return [tuple(row) for row in session.execute(stmt)]
+
+
+FIELDS: dict[str, Any] = {
+    "id": Patient.id,
+    "fin": Patient.fin,
+    "surname_key": Patient.surname_key,
+    "given_key": Patient.given_key,
+    "surname_phon": Patient.surname_phon,
+    "given_phon": Patient.given_phon,
+    "sex": Patient.sex,
+    "birth_date": Patient.birth_date,
+    "death_date": Patient.death_date,
+    "district_code": Patient.district_code,
+    "phone": Patient.phone,
+    "status": Patient.status,
+    "updated_at": Patient.updated_at,
+    "registered_facility_id": Patient.registered_facility_id,
+    "merged_into_id": Patient.merged_into_id,
+    "nationality": Patient.nationality,
+    "household_id": Patient.household_id,
+}
+
+
+def find(session: Session, query: Query, extra: list[ColumnElement[bool]]) -> list[Patient]:
+    stmt = apply(select(Patient).where(*extra), FIELDS, query, Patient.id)
+    return list(session.execute(stmt).scalars())
+
+
+def count_matching(session: Session, query: Query, extra: list[ColumnElement[bool]]) -> int:
+    return int(session.execute(count(select(Patient).where(*extra), FIELDS, query)).scalar_one())
+
+
+def select_ids(query: Query, extra: list[ColumnElement[bool]]) -> Select[Any]:
+    return select(Patient.id).where(*extra, *where(FIELDS, query))
+
+
+def identifier_ids(system: str, value: str) -> Select[Any]:
+    return select(PatientIdentifier.patient_id).where(
+        PatientIdentifier.system == system, PatientIdentifier.value == value
+    )
+
+
+def many(session: Session, ids: Sequence[int]) -> list[Patient]:
+    if not ids:
+        return []
+    return list(session.execute(select(Patient).where(Patient.id.in_(list(ids)))).scalars())

@@ -13,18 +13,21 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.bulk import indexes_dropped, load_rows, reset_sequence
-from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.errors import Conflict, Gone, Invalid, NotFound
+from saglam.core.query import Criterion, Query
 from saglam.core.security import Principal
 from saglam.core.text import fold, phonetic
 from saglam.core.types import today, utcnow
 from saglam.country import service as country
 from saglam.facilities import service as facilities
+from saglam.history import service as history
+from saglam.history.schemas import VersionRead
 from saglam.patients import repository, rules
 from saglam.patients.enums import LinkReason, MatchKind, PatientStatus
 from saglam.patients.models import Patient, PatientFacility, PatientIdentifier
@@ -165,6 +168,7 @@ def register(session: Session, actor: Principal, data: PatientCreate) -> Patient
     for ident in data.identifiers:
         session.add(PatientIdentifier(patient_id=row.id, system=ident.system, value=ident.value))
     session.flush()
+    _snapshot(session, row)
     audit.record(session, actor, AuditAction.CREATE, "Patient", row.id, patient_id=row.id)
     return _read(session, [row])[0]
 
@@ -212,6 +216,7 @@ def update(
     row.version += 1
     row.updated_at = utcnow()
     session.flush()
+    _snapshot(session, row)
     audit.record(
         session,
         actor,
@@ -379,6 +384,109 @@ def _score(surname_key: str | None, given_key: str | None, row: Patient) -> floa
     if given_key:
         parts.append(JaroWinkler.normalized_similarity(given_key, row.given_key))
     return round(sum(parts) / len(parts), 3) if parts else 1.0
+
+
+def _snapshot(session: Session, row: Patient, *, deleted: bool = False) -> None:
+    data = _read(session, [row])[0].model_dump(mode="json")
+    history.snapshot(session, "Patient", row.id, row.version, data, row.updated_at, deleted=deleted)
+
+
+def _search_scope(session: Session, actor: Principal) -> list[ColumnElement[bool]]:
+    extra: list[ColumnElement[bool]] = [Patient.status != PatientStatus.DELETED.value]
+    scope = facility_scope(session, actor)
+    if scope is not None:
+        extra.append(repository.visible_clause(scope))
+    return extra
+
+
+def find(
+    session: Session, actor: Principal, query: Query, *, with_total: bool = False
+) -> tuple[list[PatientRead], int | None]:
+    """Patients matching neutral criteria (deleted ones excluded, scope applied), audited."""
+    audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
+    extra = _search_scope(session, actor)
+    rows = repository.find(session, query, extra) if query.limit != 0 else []
+    total = repository.count_matching(session, query, extra) if with_total else None
+    for row in rows:
+        audit.record(session, actor, AuditAction.SEARCH, "Patient", row.id, patient_id=row.id)
+    return _read(session, rows), total
+
+
+def select_ids(session: Session, actor: Principal, query: Query) -> Select[Any]:
+    """The ids of patients matching ``query`` that the actor may see (for chained searches)."""
+    audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
+    return repository.select_ids(query, _search_scope(session, actor))
+
+
+def identifier_ids(session: Session, system: str, value: str) -> Select[Any]:
+    """Patient ids carrying the identifier ``system|value`` (the national id or another)."""
+    profile = country.active_profile(session)
+    if system == profile.national_id_system:
+        return repository.select_ids(
+            Query(clauses=(Criterion("fin", "eq", value.upper()),), limit=None), []
+        )
+    return repository.identifier_ids(system, value)
+
+
+def read_many(session: Session, actor: Principal, ids: Sequence[int]) -> list[PatientRead]:
+    """Patients by id (those the actor may not see are left out), audited; for _include."""
+    audit.require(session, actor, "Patient", "read", action=AuditAction.READ)
+    scope = facility_scope(session, actor)
+    rows = [
+        r
+        for r in repository.many(session, ids)
+        if scope is None or repository.is_visible(session, r.id, scope)
+    ]
+    for row in rows:
+        audit.record(session, actor, AuditAction.READ, "Patient", row.id, patient_id=row.id)
+    return _read(session, rows)
+
+
+def delete(session: Session, actor: Principal, patient_id: int) -> PatientRead:
+    """Mark a record deleted (kept, with its history; reads then answer Gone)."""
+    audit.require(
+        session,
+        actor,
+        "Patient",
+        "write",
+        action=AuditAction.DELETE,
+        entity_id=patient_id,
+        patient_id=patient_id,
+    )
+    row = _load(session, patient_id)
+    _require_visible(session, actor, row, AuditAction.DELETE)
+    if row.status == PatientStatus.DELETED.value:
+        raise Gone("patient-deleted", f"patient {patient_id} is already deleted")
+    if row.status == PatientStatus.MERGED.value or repository.merged_into(session, [row.id]):
+        raise Conflict(
+            "patient-merged", f"patient {patient_id} takes part in a merge; undo it first"
+        )
+    row.status = PatientStatus.DELETED.value
+    row.version += 1
+    row.updated_at = utcnow()
+    session.flush()
+    _snapshot(session, row, deleted=True)
+    audit.record(session, actor, AuditAction.DELETE, "Patient", row.id, patient_id=row.id)
+    return _read(session, [row])[0]
+
+
+def versions(session: Session, actor: Principal, patient_id: int) -> list[VersionRead]:
+    """Every recorded version of a patient, newest first (the current one always included)."""
+    current = get(session, actor, patient_id)
+    found = history.versions(session, "Patient", patient_id)
+    if not found or found[0].version != current.version:
+        found.insert(
+            0,
+            VersionRead(
+                entity_type="Patient",
+                entity_id=patient_id,
+                version=current.version,
+                recorded_at=current.updated_at,
+                deleted=current.status is PatientStatus.DELETED,
+                data=current.model_dump(mode="json"),
+            ),
+        )
+    return found
 
 
 def link_facility(

@@ -10,8 +10,10 @@ import numpy as np
 
 from saglam.core.types import utcnow
 from saglam.country.profile import LEVEL_RANK, District, FacilityType, Profile
+from saglam.facilities.service import FACILITY_COLUMNS, facility_name_key
 from saglam.synth.rand import largest_remainder
 
+STATUS = FACILITY_COLUMNS.index("status")
 ADDRESS_STREETS = (
     "Nizami",
     "Füzuli",
@@ -117,7 +119,8 @@ def generate(profile: Profile, scale: float, rng: np.random.Generator, as_of: da
         contracted = kind.category != "other" and rng.random() < 0.96
         plan.rows.append(
             (
-                next_id, code, names[0], names[1], kind.code, kind.category, kind.level, district.code,
+                next_id, code, names[0], names[1], facility_name_key(*names), kind.code, kind.category,
+                kind.level, district.code,
                 f"{district.name_az.replace(' şəhəri', '')}, {ADDRESS_STREETS[next_id % len(ADDRESS_STREETS)]} küç. {1 + next_id % 120}",
                 f"+994{12 if district.code == capital_code else 20 + next_id % 9}{4000000 + next_id:07d}",
                 beds, "active", contracted,
@@ -195,7 +198,7 @@ def _lifecycle(
             )
         )
         row = list(plan.rows[-1])
-        row[11] = "under_reconstruction"
+        row[STATUS] = "under_reconstruction"
         plan.rows[-1] = tuple(row)
     elif roll < 0.33:
         finished = started + timedelta(days=int(rng.integers(180, 900)))

@@ -108,7 +108,8 @@ def generate(
                 out.practitioners.append(
                     (
                         next_id, surname, given, f"{fathers[i]} {'qızı' if is_female else 'oğlu'}",
-                        f"{names.key(surname)[0]} {names.key(given)[0]}", "female" if is_female else "male",
+                        f"{names.key(surname)[0]} {names.key(given)[0]}",
+                        names.key(given)[0], "female" if is_female else "male",
                         birth, profession, specialty,
                         f"AZ-{'MD' if group == 'doctor' else 'MW'}-{next_id:07d}", valid, "AZ", None, 1, now,
                     )

@@ -18,6 +18,7 @@ class Practitioner(Base):
     given_name: Mapped[str] = mapped_column(String(80))
     patronymic: Mapped[str] = mapped_column(String(80), default="")
     name_key: Mapped[str] = mapped_column(code_string(80))
+    given_key: Mapped[str] = mapped_column(code_string(80), default="")
     sex: Mapped[str] = mapped_column(String(8))
     birth_date: Mapped[date] = mapped_column(Date)
     profession_code: Mapped[str] = mapped_column(String(40))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from saglam.core.query import Query, apply, count, where
 from saglam.core.text import fold, prefix_bounds
 from saglam.workforce.models import Employment, Practitioner
 from saglam.workforce.schemas import PractitionerQuery
@@ -93,3 +96,68 @@ def active_staff_by_facility(session: Session, on: date) -> list[tuple[int, str,
         .group_by(Employment.facility_id, is_doctor)
     )
     return [(int(f), "doctor" if d else "other", int(c)) for f, d, c in session.execute(stmt)]
+
+
+PRACTITIONER_FIELDS: dict[str, Any] = {
+    "id": Practitioner.id,
+    "name_key": Practitioner.name_key,
+    "given_key": Practitioner.given_key,
+    "sex": Practitioner.sex,
+    "birth_date": Practitioner.birth_date,
+    "profession_code": Practitioner.profession_code,
+    "specialty_code": Practitioner.specialty_code,
+    "licence_number": Practitioner.licence_number,
+    "licence_valid_until": Practitioner.licence_valid_until,
+    "nationality": Practitioner.nationality,
+    "mission_code": Practitioner.mission_code,
+    "updated_at": Practitioner.updated_at,
+}
+EMPLOYMENT_FIELDS: dict[str, Any] = {
+    "id": Employment.id,
+    "practitioner_id": Employment.practitioner_id,
+    "facility_id": Employment.facility_id,
+    "role": Employment.role,
+    "start_on": Employment.start_on,
+    "end_on": Employment.end_on,
+    "updated_at": Employment.updated_at,
+}
+
+
+def find_practitioners(session: Session, query: Query) -> list[Practitioner]:
+    return list(
+        session.execute(
+            apply(select(Practitioner), PRACTITIONER_FIELDS, query, Practitioner.id)
+        ).scalars()
+    )
+
+
+def count_practitioners(session: Session, query: Query) -> int:
+    return int(
+        session.execute(count(select(Practitioner), PRACTITIONER_FIELDS, query)).scalar_one()
+    )
+
+
+def practitioner_ids(query: Query) -> Select[Any]:
+    return select(Practitioner.id).where(*where(PRACTITIONER_FIELDS, query))
+
+
+def many_practitioners(session: Session, ids: Sequence[int]) -> list[Practitioner]:
+    return list(
+        session.execute(select(Practitioner).where(Practitioner.id.in_(list(ids)))).scalars()
+    )
+
+
+def find_employments(session: Session, query: Query) -> list[Employment]:
+    return list(
+        session.execute(
+            apply(select(Employment), EMPLOYMENT_FIELDS, query, Employment.id)
+        ).scalars()
+    )
+
+
+def count_employments(session: Session, query: Query) -> int:
+    return int(session.execute(count(select(Employment), EMPLOYMENT_FIELDS, query)).scalar_one())
+
+
+def many_employments(session: Session, ids: Sequence[int]) -> list[Employment]:
+    return list(session.execute(select(Employment).where(Employment.id.in_(list(ids)))).scalars())

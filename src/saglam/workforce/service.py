@@ -6,17 +6,21 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.bulk import load_rows, reset_sequence
 from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.query import Query
 from saglam.core.security import Principal
 from saglam.core.text import fold
 from saglam.core.types import today, utcnow
 from saglam.country import service as country
 from saglam.facilities import service as facilities
+from saglam.history import service as history
+from saglam.history.schemas import VersionRead
 from saglam.workforce import repository
 from saglam.workforce.models import Employment, Practitioner
 from saglam.workforce.schemas import (
@@ -90,12 +94,14 @@ def create_practitioner(
     row = Practitioner(
         **data.model_dump(),
         name_key=name_key(data.surname, data.given_name),
+        given_key=fold(data.given_name)[:80],
         version=1,
         updated_at=utcnow(),
     )
     row.sex = data.sex.value
     session.add(row)
     session.flush()
+    _snapshot_practitioner(session, row)
     audit.record(session, actor, AuditAction.CREATE, "Practitioner", row.id)
     return PractitionerRead.model_validate(row)
 
@@ -118,9 +124,11 @@ def update_practitioner(
     for key, value in changes.items():
         setattr(row, key, value)
     row.name_key = name_key(row.surname, row.given_name)
+    row.given_key = fold(row.given_name)[:80]
     row.version += 1
     row.updated_at = utcnow()
     session.flush()
+    _snapshot_practitioner(session, row)
     audit.record(
         session,
         actor,
@@ -272,7 +280,7 @@ def staff_counts(session: Session, actor: Principal, on: date) -> list[tuple[int
 
 
 PRACTITIONER_COLUMNS = (
-    "id", "surname", "given_name", "patronymic", "name_key", "sex", "birth_date", "profession_code",
+    "id", "surname", "given_name", "patronymic", "name_key", "given_key", "sex", "birth_date", "profession_code",
     "specialty_code", "licence_number", "licence_valid_until", "nationality", "mission_code",
     "version", "updated_at",
 )  # fmt: skip
@@ -302,3 +310,69 @@ def bulk_load(
         session, actor, AuditAction.CREATE, "Practitioner",
         detail={"practitioners": len(practitioners), "employments": len(employments)},
     )  # fmt: skip
+
+
+# --- neutral search (FHIR) and history ----------------------------------------------------------
+
+
+def find_practitioners(
+    session: Session, actor: Principal, query: Query, *, with_total: bool = False
+) -> tuple[list[PractitionerRead], int | None]:
+    audit.require(session, actor, "Practitioner", "read", action=AuditAction.SEARCH)
+    rows = repository.find_practitioners(session, query) if query.limit != 0 else []
+    total = repository.count_practitioners(session, query) if with_total else None
+    audit.record(session, actor, AuditAction.SEARCH, "Practitioner", detail={"returned": len(rows)})
+    return [PractitionerRead.model_validate(r) for r in rows], total
+
+
+def practitioner_ids(session: Session, actor: Principal, query: Query) -> Select[Any]:
+    audit.require(session, actor, "Practitioner", "read", action=AuditAction.SEARCH)
+    return repository.practitioner_ids(query)
+
+
+def read_practitioners(
+    session: Session, actor: Principal, ids: Sequence[int]
+) -> list[PractitionerRead]:
+    audit.require(session, actor, "Practitioner", "read", action=AuditAction.READ)
+    return [PractitionerRead.model_validate(r) for r in repository.many_practitioners(session, ids)]
+
+
+def find_employments(
+    session: Session, actor: Principal, query: Query, *, with_total: bool = False
+) -> tuple[list[EmploymentRead], int | None]:
+    audit.require(session, actor, "PractitionerRole", "read", action=AuditAction.SEARCH)
+    rows = repository.find_employments(session, query) if query.limit != 0 else []
+    total = repository.count_employments(session, query) if with_total else None
+    return [EmploymentRead.model_validate(r) for r in rows], total
+
+
+def read_employments(
+    session: Session, actor: Principal, ids: Sequence[int]
+) -> list[EmploymentRead]:
+    audit.require(session, actor, "PractitionerRole", "read", action=AuditAction.READ)
+    return [EmploymentRead.model_validate(r) for r in repository.many_employments(session, ids)]
+
+
+def practitioner_versions(
+    session: Session, actor: Principal, practitioner_id: int
+) -> list[VersionRead]:
+    current = get_practitioner(session, actor, practitioner_id)
+    found = history.versions(session, "Practitioner", practitioner_id)
+    if not found or found[0].version != current.version:
+        found.insert(
+            0,
+            VersionRead(
+                entity_type="Practitioner",
+                entity_id=current.id,
+                version=current.version,
+                recorded_at=current.updated_at,
+                deleted=False,
+                data=current.model_dump(mode="json"),
+            ),
+        )
+    return found
+
+
+def _snapshot_practitioner(session: Session, row: Practitioner) -> None:
+    data = PractitionerRead.model_validate(row).model_dump(mode="json")
+    history.snapshot(session, "Practitioner", row.id, row.version, data, row.updated_at)
