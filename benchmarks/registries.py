@@ -158,6 +158,7 @@ def sample_people(url: str, n: int) -> list[dict[str, Any]]:
 
 
 def http_lookups(url: str, workers: int, requests: int, concurrency: int) -> dict[str, Any]:
+    runner.upgrade(parse_database_url(url))
     people = sample_people(url, 3000)
     with live_server(url, workers=workers) as base:
         token = admin_token(url, base)

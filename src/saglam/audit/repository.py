@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from saglam.audit.chain import GENESIS, record_hash
 from saglam.audit.models import AuditHead, AuditRecord
 from saglam.audit.schemas import AuditEntry, AuditQuery
+from saglam.core.query import Query, apply
 
 
 def append(session: Session, entries: Sequence[AuditEntry]) -> None:
@@ -85,3 +87,24 @@ def search(session: Session, query: AuditQuery) -> list[AuditRecord]:
 
 def get(session: Session, record_id: int) -> AuditRecord | None:
     return session.get(AuditRecord, record_id)
+
+
+FIELDS: dict[str, Any] = {
+    "id": AuditRecord.id,
+    "seq": AuditRecord.seq,
+    "at": AuditRecord.at,
+    "actor_name": AuditRecord.actor_name,
+    "role": AuditRecord.role,
+    "action": AuditRecord.action,
+    "entity_type": AuditRecord.entity_type,
+    "entity_id": AuditRecord.entity_id,
+    "patient_id": AuditRecord.patient_id,
+    "outcome": AuditRecord.outcome,
+    "updated_at": AuditRecord.at,
+}
+
+
+def find(session: Session, query: Query) -> list[AuditRecord]:
+    return list(
+        session.execute(apply(select(AuditRecord), FIELDS, query, AuditRecord.id)).scalars()
+    )

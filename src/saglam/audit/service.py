@@ -19,6 +19,7 @@ from saglam.core.db import (
     write_bind,
 )
 from saglam.core.errors import Forbidden, NotFound
+from saglam.core.query import Query
 from saglam.core.security import Principal
 from saglam.core.types import utcnow
 
@@ -257,3 +258,23 @@ def verify(session: Session, actor: Principal) -> VerifyResult:
         )
     record(session, actor, AuditAction.EXECUTE, "AuditEvent", detail={"verified": checked})
     return VerifyResult(ok=True, checked=checked)
+
+
+def mark(session: Session) -> int:
+    """How many records this unit of work has pending (see :func:`discard_since`)."""
+    return len(session.info.get(_PENDING, []))
+
+
+def discard_since(session: Session, position: int) -> None:
+    """Forget records of work rolled back to a savepoint, keeping the denials among them."""
+    pending: list[AuditEntry] = session.info.get(_PENDING, [])
+    kept = [e for e in pending[position:] if e.outcome == Outcome.DENIED.value]
+    session.info[_PENDING] = pending[:position] + kept
+
+
+def find(session: Session, actor: Principal, query: Query) -> list[AuditRead]:
+    """Records matching neutral criteria (admins); the search itself is recorded."""
+    require(session, actor, "AuditEvent", "read", action=AuditAction.SEARCH)
+    rows = [AuditRead.model_validate(r) for r in repository.find(session, query)]
+    record(session, actor, AuditAction.SEARCH, "AuditEvent", detail={"returned": len(rows)})
+    return rows

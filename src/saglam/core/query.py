@@ -13,13 +13,16 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, true
 
-Op = Literal["eq", "ne", "gt", "lt", "ge", "le", "sw", "co", "in", "missing", "in_select"]
+Op = Literal[
+    "eq", "ne", "gt", "lt", "ge", "le", "sw", "co", "in", "missing", "in_select", "range", "outside"
+]
 
 
 @dataclass(frozen=True)
 class Criterion:
     """``field op value``: ``sw``/``co`` are starts-with/contains on folded text; ``in_select``
-    takes a SELECT of ids (a chained search); ``missing`` takes a bool."""
+    takes a SELECT of ids (a chained search); ``missing`` takes a bool; ``range`` and
+    ``outside`` take a half-open (low, high) pair."""
 
     field: str
     op: Op
@@ -76,6 +79,10 @@ def _criterion(columns: Mapping[str, Any], c: Criterion) -> ColumnElement[bool]:
             return column.is_(None) if value else column.is_not(None)
         case "in_select":
             return column.in_(value)
+        case "range":
+            return and_(column >= value[0], column < value[1])
+        case "outside":
+            return or_(column.is_(None), column < value[0], column >= value[1])
     raise UnknownField(c.op)
 
 

@@ -141,3 +141,12 @@ def active_profile(session: Session) -> Profile:
     if marker is None:
         raise NotFound("no-country", "no country loaded yet: run `saglam generate`")
     return load_profile(marker.name)
+
+
+def district_names(session: Session) -> dict[str, tuple[str, str]]:
+    """district code → (Azerbaijani name, English name)."""
+    return {
+        row.code: (row.name_az, row.name_en)
+        for row in repository.all_rows(session)
+        if row.kind == LocationKind.DISTRICT.value
+    }

@@ -1,15 +1,83 @@
-"""The FHIR application, mounted at ``/fhir``."""
+"""The FHIR application, mounted at ``/fhir``: routes over the engine and the registry."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+import orjson
+from fastapi import FastAPI, Header, Request
+from starlette.responses import Response
 
 from saglam import __version__
-from saglam.core.errors import NotFound
-from saglam.fhir import outcome
+from saglam.core.errors import Invalid
+from saglam.fhir import bundles, engine, outcome
+from saglam.fhir import mappers as _mappers  # noqa: F401  (registers the resource types)
+from saglam.fhir.capability import capability_statement
+from saglam.fhir.outcome import issue
+from saglam.fhir.registry import Stored
+from saglam.fhir.respond import check_body_type, check_format, fhir_response, trim, with_meta
 from saglam.http.context import AppContext
-from saglam.http.deps import PrincipalDep
+from saglam.http.deps import PrincipalDep, SessionDep
 from saglam.http.responses import JSONResponse
+
+PreferHeader = Annotated[str | None, Header(alias="Prefer")]
+
+
+def _base(request: Request) -> str:
+    """The FHIR base URL as the client reached it (scheme, host and the mount point)."""
+    url = request.url
+    return f"{url.scheme}://{url.netloc}{request.scope.get('root_path', '')}".rstrip("/")
+
+
+def _strict(prefer: str | None) -> bool:
+    return "handling=strict" in (prefer or "").replace(" ", "")
+
+
+async def _body(request: Request) -> Any:
+    check_body_type(request)
+    raw = await request.body()
+    if not raw:
+        raise Invalid("empty-body", "the request has no body")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise Invalid(
+            "malformed-json",
+            f"the body is not valid JSON: {exc.msg} at position {exc.pos}",
+            extra={"status": 400},
+        ) from None
+
+
+def _search_items(request: Request) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in request.query_params.multi_items()]
+
+
+def _written(
+    request: Request, resource_type: str, written: engine.Written, prefer: str | None
+) -> Response:
+    stored = written.stored
+    location = f"{_base(request)}/{resource_type}/{stored.id}/_history/{stored.version}"
+    mode = (prefer or "").replace(" ", "")
+    if "return=minimal" in mode:
+        return fhir_response(request, {}, written.status, stored=stored, location=location)
+    if "return=OperationOutcome" in mode:
+        issues = [issue("warning", "informational", w) for w in written.warnings] or [
+            issue("information", "informational", "ok")
+        ]
+        return fhir_response(
+            request, outcome.outcome(issues), written.status, stored=stored, location=location
+        )
+    return fhir_response(
+        request, with_meta(stored), written.status, stored=stored, location=location
+    )
+
+
+def _one(request: Request, stored: Stored) -> Response:
+    summary = request.query_params.get("_summary")
+    elements = request.query_params.get("_elements")
+    body = trim(with_meta(stored), summary, elements.split(",") if elements else None)
+    return fhir_response(request, body, stored=stored)
 
 
 def create_fhir(ctx: AppContext) -> FastAPI:
@@ -25,23 +93,126 @@ def create_fhir(ctx: AppContext) -> FastAPI:
     outcome.install(app)
 
     @app.get("/metadata")
-    def metadata(request: Request) -> JSONResponse:
+    def metadata(request: Request) -> Response:
         """The CapabilityStatement (public, as SMART requires)."""
-        return JSONResponse(
-            {
-                "resourceType": "CapabilityStatement",
-                "status": "active",
-                "kind": "instance",
-                "fhirVersion": "4.0.1",
-                "format": ["application/fhir+json", "json"],
-                "software": {"name": "Saglam", "version": __version__},
-                "rest": [{"mode": "server", "resource": []}],
-            },
-            media_type=outcome.FHIR_JSON,
+        check_format(request)
+        return fhir_response(request, capability_statement(_base(request)))
+
+    @app.post("/")
+    async def transaction(request: Request, session: SessionDep, actor: PrincipalDep) -> Response:
+        check_format(request)
+        body = await _body(request)
+        return fhir_response(request, bundles.process(session, actor, body, _base(request)))
+
+    @app.get("/{resource_type}/{ident}/_history/{version}")
+    def vread(
+        resource_type: str,
+        ident: str,
+        version: str,
+        request: Request,
+        session: SessionDep,
+        actor: PrincipalDep,
+    ) -> Response:
+        check_format(request)
+        return _one(request, engine.vread(session, actor, resource_type, ident, version))
+
+    @app.get("/{resource_type}/{ident}/_history")
+    def history(
+        resource_type: str, ident: str, request: Request, session: SessionDep, actor: PrincipalDep
+    ) -> Response:
+        check_format(request)
+        return fhir_response(
+            request, engine.history(session, actor, resource_type, ident, _base(request))
         )
 
-    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
-    def unknown(path: str, actor: PrincipalDep) -> JSONResponse:
-        raise NotFound("unknown-resource", f"no FHIR resource type or operation at /fhir/{path}")
+    @app.post("/{resource_type}/_search")
+    async def search_post(
+        resource_type: str,
+        request: Request,
+        session: SessionDep,
+        actor: PrincipalDep,
+        prefer: PreferHeader = None,
+    ) -> Response:
+        check_format(request)
+        form = (await request.body()).decode()
+        items = _search_items(request) + parse_qsl(form, keep_blank_values=True)
+        return fhir_response(
+            request,
+            engine.search(
+                session, actor, resource_type, items, base=_base(request), strict=_strict(prefer)
+            ),
+        )
+
+    @app.get("/{resource_type}/{ident}")
+    def read(
+        resource_type: str, ident: str, request: Request, session: SessionDep, actor: PrincipalDep
+    ) -> Response:
+        check_format(request)
+        return _one(request, engine.read(session, actor, resource_type, ident))
+
+    @app.put("/{resource_type}/{ident}")
+    async def update(
+        resource_type: str, ident: str, request: Request, session: SessionDep, actor: PrincipalDep,
+        prefer: PreferHeader = None, if_match: Annotated[str | None, Header()] = None,
+    ) -> Response:  # fmt: skip
+        check_format(request)
+        body = await _body(request)
+        return _written(
+            request,
+            resource_type,
+            engine.update(session, actor, resource_type, ident, body, if_match=if_match),
+            prefer,
+        )
+
+    @app.delete("/{resource_type}/{ident}")
+    def delete(
+        resource_type: str, ident: str, request: Request, session: SessionDep, actor: PrincipalDep
+    ) -> Response:
+        engine.delete(session, actor, resource_type, ident)
+        return Response(status_code=204)
+
+    @app.get("/{resource_type}")
+    def search(
+        resource_type: str,
+        request: Request,
+        session: SessionDep,
+        actor: PrincipalDep,
+        prefer: PreferHeader = None,
+    ) -> Response:
+        check_format(request)
+        return fhir_response(
+            request,
+            engine.search(
+                session,
+                actor,
+                resource_type,
+                _search_items(request),
+                base=_base(request),
+                strict=_strict(prefer),
+            ),
+        )
+
+    @app.post("/{resource_type}")
+    async def create(
+        resource_type: str, request: Request, session: SessionDep, actor: PrincipalDep,
+        prefer: PreferHeader = None, if_none_exist: Annotated[str | None, Header()] = None,
+    ) -> Response:  # fmt: skip
+        check_format(request)
+        body = await _body(request)
+        written = engine.create(session, actor, resource_type, body, if_none_exist=if_none_exist)
+        return _written(request, resource_type, written, prefer)
+
+    @app.put("/{resource_type}")
+    async def conditional_update(
+        resource_type: str,
+        request: Request,
+        session: SessionDep,
+        actor: PrincipalDep,
+        prefer: PreferHeader = None,
+    ) -> Response:
+        check_format(request)
+        body = await _body(request)
+        written = engine.conditional_update(session, actor, resource_type, request.url.query, body)
+        return _written(request, resource_type, written, prefer)
 
     return app

@@ -61,10 +61,9 @@ def respond(status: int, issues: list[dict[str, Any]]) -> JSONResponse:
 
 async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    status = HTTP_STATUS[exc.kind]
-    if exc.kind is ErrorKind.NOT_SUPPORTED:
-        status = int(exc.extra.get("status", 400))
-    return respond(status, error_issues(exc))
+    status = int(exc.extra.get("status", HTTP_STATUS[exc.kind]))
+    issues = exc.extra.get("issues") or error_issues(exc)
+    return respond(status, issues)
 
 
 async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:

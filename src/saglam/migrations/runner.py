@@ -34,13 +34,19 @@ def alembic_config(url: URL | None = None, connection: Connection | None = None)
 def upgrade(
     url: URL | None = None, revision: str = "head", connection: Connection | None = None
 ) -> None:
-    command.upgrade(alembic_config(url, connection), revision)
+    try:
+        command.upgrade(alembic_config(url, connection), revision)
+    except CommandError as exc:
+        raise ConfigError(f"cannot upgrade the database: {exc}") from exc
 
 
 def downgrade(
     url: URL | None = None, revision: str = "base", connection: Connection | None = None
 ) -> None:
-    command.downgrade(alembic_config(url, connection), revision)
+    try:
+        command.downgrade(alembic_config(url, connection), revision)
+    except CommandError as exc:
+        raise ConfigError(f"cannot downgrade the database: {exc}") from exc
 
 
 def check(url: URL | None = None, connection: Connection | None = None) -> str | None:
