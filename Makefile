@@ -23,7 +23,17 @@ demo: $(STAMP)
 	$(BIN)/saglam demo
 
 ## test: lint, types, import contracts and the whole suite (SQLite, and PostgreSQL when configured)
-test: $(STAMP) lint types contracts pytest
+test: $(STAMP) fhir-examples lint types contracts pytest
+
+# The official HL7 R4B examples (npm registry), used by the FHIR tests; fetched once into .cache/.
+FHIR_EXAMPLES := .cache/fhir-examples/package/Patient-example.json
+FHIR_EXAMPLES_URL := https://registry.npmjs.org/hl7.fhir.r4b.examples/-/hl7.fhir.r4b.examples-4.3.0.tgz
+fhir-examples: $(FHIR_EXAMPLES)
+$(FHIR_EXAMPLES):
+	mkdir -p .cache/fhir-examples
+	curl -sSfL --retry 3 -o .cache/fhir-examples.tgz $(FHIR_EXAMPLES_URL)
+	tar xzf .cache/fhir-examples.tgz -C .cache/fhir-examples
+	rm -f .cache/fhir-examples.tgz
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

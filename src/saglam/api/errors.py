@@ -6,9 +6,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from saglam.core.errors import HTTP_STATUS, DomainError, ErrorKind
+from saglam.core.errors import HTTP_STATUS, DomainError, ErrorKind, integrity_conflict
 from saglam.http.responses import JSONResponse
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,12 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, exc.status_code, code, str(exc.detail))
 
 
+async def on_integrity(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("integrity error: %s", exc)
+    conflict = integrity_conflict()
+    return problem(request, 409, conflict.code, conflict.detail)
+
+
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return problem(
@@ -94,4 +101,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(IntegrityError, on_integrity)
     app.add_exception_handler(Exception, on_unexpected)

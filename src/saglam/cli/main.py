@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from saglam.cli import audit, db, demo, generate, patients, serve, users
+from saglam.cli import audit, db, demo, fhir, generate, patients, serve, users
 
 app = typer.Typer(
     name="saglam",
@@ -20,6 +20,7 @@ app.add_typer(users.users, name="users")
 app.add_typer(users.clients, name="clients")
 app.add_typer(audit.app, name="audit")
 app.add_typer(patients.app, name="patients")
+app.add_typer(fhir.app, name="fhir")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("generate")(generate.generate)

@@ -108,3 +108,11 @@ HTTP_STATUS: dict[ErrorKind, int] = {
     ErrorKind.TOO_LARGE: 413,
     ErrorKind.NOT_SUPPORTED: 400,
 }
+
+
+def integrity_conflict() -> Conflict:
+    """What a unique or foreign-key violation the services did not foresee becomes."""
+    return Conflict(
+        "integrity",
+        "the change conflicts with data already stored (a duplicate or a missing reference)",
+    )

@@ -118,7 +118,8 @@ def apply(
 
 
 def count(stmt: Select[Any], columns: Mapping[str, Any], query: Query) -> Select[Any]:
-    return stmt.with_only_columns(func.count()).where(*where(columns, query)).order_by(None)
+    counted = stmt.with_only_columns(func.count(), maintain_column_froms=True)
+    return counted.where(*where(columns, query)).order_by(None)
 
 
 def ids_of(values: Sequence[str]) -> list[int]:

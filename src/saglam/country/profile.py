@@ -17,7 +17,7 @@ from saglam.core.errors import ConfigError
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
 
-Level = Literal["primary", "secondary", "tertiary", "national"]
+Level = Literal["primary", "secondary", "tertiary", "national", "external"]
 
 
 class _Row(BaseModel):
@@ -92,7 +92,7 @@ class Profession(_Row):
     code: str
     name_az: str
     name_en: str
-    group: Literal["doctor", "mid_level"]
+    group: Literal["doctor", "mid_level", "other"]
     share: float
 
 
@@ -140,7 +140,13 @@ class Condition(_Row):
     source: str = ""
 
 
-LEVEL_RANK: dict[str, int] = {"primary": 1, "secondary": 2, "tertiary": 3, "national": 4}
+LEVEL_RANK: dict[str, int] = {
+    "external": 0,
+    "primary": 1,
+    "secondary": 2,
+    "tertiary": 3,
+    "national": 4,
+}
 
 
 @dataclass(frozen=True)

@@ -57,11 +57,11 @@ def ids_in_districts(session: Session, districts: Iterable[str]) -> set[int]:
     return set(session.execute(stmt).scalars())
 
 
-def districts_of(session: Session, ids: Iterable[int]) -> dict[int, str]:
+def districts_of(session: Session, ids: Iterable[int]) -> dict[int, str | None]:
     rows = session.execute(
         select(Facility.id, Facility.district_code).where(Facility.id.in_(list(ids)))
     )
-    return {int(i): str(d) for i, d in rows}
+    return {int(i): d for i, d in rows}
 
 
 def events(session: Session, facility_id: int) -> list[FacilityEvent]:
@@ -92,6 +92,7 @@ FACILITY_FIELDS: dict[str, Any] = {
     "level": Facility.level,
     "category": Facility.category,
     "district_code": Facility.district_code,
+    "external": Facility.external_system + "|" + Facility.external_value,
     "status": Facility.status,
     "contracted": Facility.contracted,
     "updated_at": Facility.updated_at,

@@ -14,7 +14,9 @@ class FacilityCreate(BaseModel):
     name_az: str = Field(min_length=2, max_length=200)
     name_en: str = Field(min_length=2, max_length=200)
     type_code: str = Field(min_length=2, max_length=40)
-    district_code: str = Field(min_length=2, max_length=40)
+    district_code: str | None = Field(default=None, min_length=2, max_length=40)
+    external_system: str | None = Field(default=None, max_length=200)
+    external_value: str | None = Field(default=None, max_length=120)
     address: str = Field(default="", max_length=300)
     phone: str | None = Field(default=None, max_length=32)
     beds: int = Field(default=0, ge=0, le=5000)
@@ -55,7 +57,9 @@ class FacilityRead(BaseModel):
     type_code: str
     category: str
     level: str
-    district_code: str
+    district_code: str | None
+    external_system: str | None = None
+    external_value: str | None = None
     address: str
     phone: str | None
     beds: int

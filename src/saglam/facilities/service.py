@@ -46,7 +46,7 @@ def _require_write(
     session: Session,
     actor: Principal,
     resource: str,
-    district: str,
+    district: str | None,
     facility_id: int | None,
     action: str,
 ) -> None:
@@ -77,7 +77,14 @@ def create_facility(session: Session, actor: Principal, data: FacilityCreate) ->
             f"unknown facility type {data.type_code!r}",
             fields={"type_code": "unknown"},
         ) from None
-    country.require_district(session, data.district_code, "district_code")
+    if data.district_code:
+        country.require_district(session, data.district_code, "district_code")
+    elif kind.level != "external":
+        raise Invalid(
+            "district-required",
+            "a facility needs its district",
+            fields={"district_code": "required"},
+        )
     if repository.by_code(session, data.code):
         raise Conflict(
             "facility-exists", f"facility code {data.code!r} is taken", fields={"code": "taken"}
@@ -307,7 +314,8 @@ def facility_ids_in(session: Session, districts: Iterable[str]) -> set[int]:
     return repository.ids_in_districts(session, districts)
 
 
-def district_of(session: Session, facility_id: int) -> str:
+def district_of(session: Session, facility_id: int) -> str | None:
+    """The facility's district (None for an external organisation); Invalid if it is unknown."""
     found = repository.districts_of(session, [facility_id])
     if facility_id not in found:
         raise Invalid(

@@ -342,3 +342,12 @@ def process(session: Session, actor: Principal, bundle: Any, base: str) -> dict[
         "type": "batch-response",
         "entry": [e.response for e in entries],
     }
+
+
+def _status_line(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)

@@ -7,9 +7,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from saglam.core.errors import HTTP_STATUS, DomainError, ErrorKind
+from saglam.core.errors import HTTP_STATUS, DomainError, ErrorKind, integrity_conflict
 from saglam.http.responses import JSONResponse
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,11 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return respond(exc.status_code, [issue("error", code, str(exc.detail))])
 
 
+async def on_integrity(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("integrity error: %s", exc)
+    return respond(409, error_issues(integrity_conflict()))
+
+
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return respond(
@@ -92,4 +98,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(IntegrityError, on_integrity)
     app.add_exception_handler(Exception, on_unexpected)

@@ -10,11 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from saglam.core.errors import Invalid
 from saglam.core.query import AnyOf, Criterion
 from saglam.core.security import Principal
 from saglam.core.text import fold
-from saglam.fhir.registry import Compiler, ParamType, Value
+from saglam.fhir.registry import Compiler, ParamType, SearchInvalid, Value
 
 PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
 _DATE = re.compile(
@@ -45,7 +44,7 @@ def date_range(text: str) -> tuple[datetime, datetime]:
     """The half-open UTC interval a (partial) FHIR date or dateTime denotes."""
     match = _DATE.match(text.strip())
     if not match:
-        raise Invalid(
+        raise SearchInvalid(
             "bad-date", f"{text!r} is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)"
         )
     year, month, day, hour, _minute, second, zone = match.groups()
@@ -66,7 +65,7 @@ def date_range(text: str) -> tuple[datetime, datetime]:
             return start, start + timedelta(days=1)
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as exc:
-        raise Invalid("bad-date", f"{text!r} is not a valid date") from exc
+        raise SearchInvalid("bad-date", f"{text!r} is not a valid date") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     moment = moment.astimezone(UTC)
@@ -109,7 +108,7 @@ def _date_criterion(field: str, prefix: str, lo: Any, hi: Any) -> Criterion:
             return Criterion(field, "ge", lo)
         case "le":
             return Criterion(field, "lt", hi)
-    raise Invalid("bad-prefix", f"unknown prefix {prefix!r}")
+    raise SearchInvalid("bad-prefix", f"unknown prefix {prefix!r}")
 
 
 def string_param(*fields: str) -> Compiler:
@@ -124,7 +123,7 @@ def string_param(*fields: str) -> Compiler:
                 continue
             folded = fold(value.raw)
             if value.modifier not in (None, "exact", "contains"):
-                raise Invalid(
+                raise SearchInvalid(
                     "bad-modifier",
                     f"modifier :{value.modifier} is not supported on a string parameter",
                 )
@@ -197,5 +196,22 @@ def id_param(to_key: Callable[[str], Any] | None = None) -> Compiler:
     def compile(session: Session, actor: Principal, values: Sequence[Value]) -> Criterion:
         keys = [to_key(v.raw) for v in values] if to_key else int_ids([v.raw for v in values])
         return Criterion("id", "in", [k for k in keys if k is not None])
+
+    return compile
+
+
+def identifier_param(own_system: str, own_field: str, external_field: str = "external") -> Compiler:
+    """Identifiers: values in ``own_system`` (or without a system) match ``own_field``; values in
+    another system match the one foreign identifier kept as ``system|value``."""
+
+    def compile(session: Session, actor: Principal, values: Sequence[Value]) -> AnyOf:
+        criteria = []
+        for value in values:
+            code = (value.code if value.code is not None else value.raw).strip()
+            if value.system in (None, "", own_system):
+                criteria.append(Criterion(own_field, "eq", code))
+            else:
+                criteria.append(Criterion(external_field, "eq", f"{value.system}|{code}"))
+        return AnyOf(tuple(criteria))
 
     return compile

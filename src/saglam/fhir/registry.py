@@ -14,9 +14,17 @@ from typing import Any, ClassVar, Literal
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from saglam.core.errors import NotSupported
+from saglam.core.errors import Invalid, NotSupported
 from saglam.core.query import AnyOf, Criterion, Query
 from saglam.core.security import Principal
+
+
+class SearchInvalid(Invalid):
+    """A search the server cannot run as asked (FHIR answers 400)."""
+
+    def __init__(self, code: str, detail: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(code, detail, fields=fields, extra={"status": 400})
+
 
 ParamType = Literal["token", "string", "date", "reference", "number", "uri", "quantity"]
 Interaction = Literal[

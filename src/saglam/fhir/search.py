@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from saglam.core.errors import Invalid
 from saglam.core.query import AnyOf, Criterion, Query
 from saglam.core.security import Principal
 from saglam.fhir.params import date_param, id_param, parse_values
-from saglam.fhir.registry import REGISTRY, Handler, Include, SearchParam
+from saglam.fhir.registry import REGISTRY, Handler, Include, SearchInvalid, SearchParam
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 500
@@ -73,7 +72,7 @@ def _compile(
     if param is None:
         message = f"unknown search parameter {key!r} for {handler.type}"
         if strict:
-            raise Invalid("unknown-parameter", message, fields={key: "unknown parameter"})
+            raise SearchInvalid("unknown-parameter", message, fields={key: "unknown parameter"})
         request.warnings.append(message)
         return None
     if chain is not None:
@@ -82,7 +81,7 @@ def _compile(
         modifier = ""
     values = parse_values(param.type, raw, modifier or None)
     if param.type == "string" and not raw:
-        raise Invalid("empty-value", f"parameter {key!r} has no value", fields={key: "empty"})
+        raise SearchInvalid("empty-value", f"parameter {key!r} has no value", fields={key: "empty"})
     return param.compile(session, actor, values)
 
 
@@ -97,10 +96,12 @@ def _chained(
     strict: bool,
 ) -> Criterion:
     if param.type != "reference" or param.field is None:
-        raise Invalid("bad-chain", f"{param.name} is not a reference parameter that can be chained")
+        raise SearchInvalid(
+            "bad-chain", f"{param.name} is not a reference parameter that can be chained"
+        )
     targets = [type_modifier] if type_modifier else list(param.targets)
     if len(targets) != 1 or REGISTRY.get(targets[0]) is None:
-        raise Invalid(
+        raise SearchInvalid(
             "bad-chain",
             f"chain {param.name}.{chain} needs one target type (use {param.name}:Type.{chain})",
         )
@@ -138,7 +139,7 @@ def parse(
                 descending = name.startswith("-")
                 field_name = handler.sorts.get(name.lstrip("-"))
                 if field_name is None:
-                    raise Invalid(
+                    raise SearchInvalid(
                         "bad-sort",
                         f"cannot sort {handler.type} by {name.lstrip('-')!r}",
                         fields={"_sort": raw},
@@ -150,13 +151,13 @@ def parse(
             request.revincludes.append(_revinclude(handler, raw))
         elif key == "_summary":
             if raw not in SUMMARIES:
-                raise Invalid("bad-summary", f"_summary must be one of {sorted(SUMMARIES)}")
+                raise SearchInvalid("bad-summary", f"_summary must be one of {sorted(SUMMARIES)}")
             request.summary = raw
         elif key == "_elements":
             request.elements = [e.strip() for e in raw.split(",") if e.strip()]
         elif key == "_total":
             if raw not in ("none", "estimate", "accurate"):
-                raise Invalid("bad-total", "_total must be none, estimate or accurate")
+                raise SearchInvalid("bad-total", "_total must be none, estimate or accurate")
             request.total = raw
         else:
             clause = _compile(session, actor, handler, key, raw, request, strict)
@@ -164,6 +165,7 @@ def parse(
                 clauses.append(clause)
     if request.summary == "count":
         request.count = 0
+    if request.count == 0:
         request.total = "accurate"
     request.query = Query(
         clauses=tuple(clauses), sort=tuple(sort), limit=request.count + 1, offset=request.offset
@@ -173,7 +175,7 @@ def parse(
 
 def _integer(key: str, raw: str, low: int, high: int) -> int:
     if not raw.isdigit():
-        raise Invalid("bad-number", f"{key} must be a whole number", fields={key: raw})
+        raise SearchInvalid("bad-number", f"{key} must be a whole number", fields={key: raw})
     return max(low, min(int(raw), high))
 
 
@@ -182,7 +184,7 @@ def _include(handler: Handler, raw: str) -> Include:
     name = name.split(":")[0]
     include = handler.includes.get(name) if source == handler.type else None
     if include is None:
-        raise Invalid("bad-include", f"_include {raw!r} is not supported for {handler.type}")
+        raise SearchInvalid("bad-include", f"_include {raw!r} is not supported for {handler.type}")
     return include
 
 
@@ -191,5 +193,7 @@ def _revinclude(handler: Handler, raw: str) -> tuple[Handler, Include]:
     source = REGISTRY.get(source_type)
     include = source.includes.get(name.split(":")[0]) if source else None
     if source is None or include is None or include.target != handler.type:
-        raise Invalid("bad-revinclude", f"_revinclude {raw!r} is not supported for {handler.type}")
+        raise SearchInvalid(
+            "bad-revinclude", f"_revinclude {raw!r} is not supported for {handler.type}"
+        )
     return source, include

@@ -14,6 +14,7 @@ from saglam.core.logging import request_id_var
 
 log = logging.getLogger("saglam.http")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+MOUNT_ROOTS = ("/fhir", "/api")
 
 
 class RequestContextMiddleware:
@@ -32,6 +33,9 @@ class RequestContextMiddleware:
                 given = value.decode("latin-1")
                 break
         rid = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        if scope.get("path") in MOUNT_ROOTS:  # POST /fhir is the FHIR base (a transaction)
+            scope["path"] = scope["path"] + "/"
+            scope["raw_path"] = scope["path"].encode()
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
         started = time.perf_counter()

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from saglam.patients.enums import CandidateStatus, MatchKind, PatientStatus, Sex
 
-PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{5,30}$"
+PHONE_PATTERN = r"^\+?[0-9(][0-9 ()./-]{5,31}$"
 
 
 class IdentifierIn(BaseModel):

@@ -107,6 +107,7 @@ PRACTITIONER_FIELDS: dict[str, Any] = {
     "profession_code": Practitioner.profession_code,
     "specialty_code": Practitioner.specialty_code,
     "licence_number": Practitioner.licence_number,
+    "external": Practitioner.external_system + "|" + Practitioner.external_value,
     "licence_valid_until": Practitioner.licence_valid_until,
     "nationality": Practitioner.nationality,
     "mission_code": Practitioner.mission_code,

@@ -14,10 +14,14 @@ class PractitionerCreate(BaseModel):
     given_name: str = Field(min_length=1, max_length=80)
     patronymic: str = Field(default="", max_length=80)
     sex: Sex
-    birth_date: date
+    birth_date: date | None = None
     profession_code: str = Field(min_length=2, max_length=40)
     specialty_code: str | None = Field(default=None, max_length=40)
-    licence_number: str = Field(min_length=3, max_length=40, pattern=r"^[A-Z0-9-]+$")
+    licence_number: str | None = Field(
+        default=None, min_length=3, max_length=40, pattern=r"^[A-Z0-9-]+$"
+    )
+    external_system: str | None = Field(default=None, max_length=200)
+    external_value: str | None = Field(default=None, max_length=120)
     licence_valid_until: date | None = None
     nationality: str = Field(default="AZ", pattern=r"^[A-Z]{2}$")
     mission_code: str | None = Field(default=None, max_length=40)
@@ -42,10 +46,12 @@ class PractitionerRead(BaseModel):
     given_name: str
     patronymic: str
     sex: Sex
-    birth_date: date
+    birth_date: date | None
     profession_code: str
     specialty_code: str | None
-    licence_number: str
+    licence_number: str | None
+    external_system: str | None = None
+    external_value: str | None = None
     licence_valid_until: date | None
     nationality: str
     mission_code: str | None

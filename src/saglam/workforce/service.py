@@ -73,19 +73,19 @@ def create_practitioner(
     """Register a licensed professional (local or foreign)."""
     audit.require(session, actor, "Practitioner", "write", action=AuditAction.CREATE)
     _check_codes(session, data.profession_code, data.specialty_code)
-    if data.birth_date > today():
+    if data.birth_date and data.birth_date > today():
         raise Invalid(
             "future-birth-date",
             "birth date is in the future",
             fields={"birth_date": "in the future"},
         )
-    if data.licence_valid_until and data.licence_valid_until < data.birth_date:
+    if data.birth_date and data.licence_valid_until and data.licence_valid_until < data.birth_date:
         raise Invalid(
             "bad-licence-date",
             "licence validity precedes birth",
             fields={"licence_valid_until": "before birth"},
         )
-    if repository.by_licence(session, data.licence_number):
+    if data.licence_number and repository.by_licence(session, data.licence_number):
         raise Conflict(
             "licence-exists",
             f"licence {data.licence_number} is already registered",
@@ -190,7 +190,7 @@ def add_employment(
     """Employ a practitioner at a facility (no overlapping employment at the same facility)."""
     _require_staff_write(session, actor, data.facility_id, AuditAction.CREATE)
     practitioner = _load(session, practitioner_id)
-    if data.start_on < practitioner.birth_date:
+    if practitioner.birth_date and data.start_on < practitioner.birth_date:
         raise Invalid(
             "bad-period", "employment starts before birth", fields={"start_on": "before birth"}
         )

@@ -33,6 +33,12 @@ ACQUIRED = f"{BASE}/StructureDefinition/acquired"
 MAINTAINED = f"{BASE}/StructureDefinition/last-maintenance"
 STATUS = f"{BASE}/StructureDefinition/equipment-status"
 ACTIVE = {EquipmentStatus.IN_SERVICE, EquipmentStatus.UNDER_MAINTENANCE}
+UNKNOWN_COUNTRY = "ZZ"  # ISO 3166 user-assigned code, used here for "not known"
+
+
+def _default(notes: list[str], what: str, value: str) -> str:
+    notes.append(f"Device {what} not given: recorded as {value!r}")
+    return value
 
 
 def to_fhir(e: EquipmentRead) -> dict[str, Any]:
@@ -175,14 +181,22 @@ class DeviceHandler(Handler):
                 "a Device needs an owner Organization (the facility)",
                 fields={"Device.owner": "required"},
             )
+        defaults: list[str] = []
+        serial = resource.get("serialNumber") or next(
+            (str(i["value"]) for i in resource.get("identifier", []) if i.get("value")), None
+        )
         values = {
-            "type_code": code_in(resource.get("type"), "device-type"),
-            "manufacturer": resource.get("manufacturer"),
-            "country_of_origin": _ext(resource, ORIGIN),
+            "type_code": code_in(resource.get("type"), "device-type")
+            or _default(defaults, "type", "other"),
+            "manufacturer": resource.get("manufacturer")
+            or _default(defaults, "manufacturer", "unknown"),
+            "country_of_origin": _ext(resource, ORIGIN)
+            or _default(defaults, "country of origin", UNKNOWN_COUNTRY),
             "model": resource.get("modelNumber") or "",
-            "serial_number": resource.get("serialNumber"),
+            "serial_number": serial or _default(defaults, "serial number", "unknown"),
             "acquired_on": parse_day(_ext(resource, ACQUIRED)),
-            "status": _ext(resource, STATUS) or "in_service",
+            "status": _ext(resource, STATUS)
+            or ("in_service" if resource.get("status", "active") == "active" else "out_of_service"),
             "last_maintenance_on": parse_day(_ext(resource, MAINTAINED)),
         }
         try:
@@ -207,7 +221,7 @@ class DeviceHandler(Handler):
             "location",
             "text",
         }
-        warnings = [f"Device.{k} is not stored" for k in resource if k not in known]
+        warnings = defaults + [f"Device.{k} is not stored" for k in resource if k not in known]
         return _stored(facilities.add_equipment(session, actor, int(owner), data)), warnings
 
 

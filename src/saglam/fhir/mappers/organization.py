@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -30,9 +31,10 @@ from saglam.fhir.mappers.common import (
     parse_day,
     stored,
 )
-from saglam.fhir.params import token_param
+from saglam.fhir.params import identifier_param, token_param
 from saglam.fhir.registry import Handler, SearchParam, Stored, Value, register
 
+EXTERNAL_TYPE = "external_organization"
 INSURER_ID = "insurer"
 INSURER_SINCE = datetime(2021, 4, 1, tzinfo=UTC)
 STORED_ELEMENTS = {
@@ -71,7 +73,14 @@ def to_fhir(f: FacilityRead) -> dict[str, Any]:
         {
             "resourceType": "Organization",
             "extension": extensions,
-            "identifier": [{"system": SYSTEMS["facility-code"], "value": f.code}],
+            "identifier": [
+                {"system": SYSTEMS["facility-code"], "value": f.code},
+                *(
+                    [{"system": f.external_system, "value": f.external_value}]
+                    if f.external_system
+                    else []
+                ),
+            ],
             "active": f.status is not FacilityStatus.CLOSED,
             "type": [
                 {
@@ -146,11 +155,36 @@ def from_fhir(resource: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         for t in resource.get("telecom", [])
         if t.get("system") == "phone" and t.get("value")
     ]
+    foreign = [
+        i
+        for i in resource.get("identifier", [])
+        if i.get("system") and i.get("system") != SYSTEMS["facility-code"] and i.get("value")
+    ]
+    warnings += [
+        f"identifier {i['system']}|{i['value']} is not stored (one foreign identifier is kept)"
+        for i in foreign[1:]
+    ]
+    type_code = code_in(resource.get("type"), "facility-type")
+    if type_code is None:
+        type_code = EXTERNAL_TYPE
+        warnings.append(
+            f"no facility type in {SYSTEMS['facility-type']}: stored as {EXTERNAL_TYPE}"
+        )
+    code = identifier_value(resource, SYSTEMS["facility-code"])
+    if code is None:
+        seed = (
+            f"{foreign[0]['system']}|{foreign[0]['value']}"
+            if foreign
+            else str(resource.get("name"))
+        )
+        code = "X-" + hashlib.sha1(seed.encode()).hexdigest()[:10].upper()  # noqa: S324 - a name, not a secret
     values = {
-        "code": identifier_value(resource, SYSTEMS["facility-code"]),
+        "code": code,
+        "external_system": foreign[0]["system"] if foreign else None,
+        "external_value": str(foreign[0]["value"])[:120] if foreign else None,
         "name_az": resource.get("name"),
         "name_en": (resource.get("alias") or [resource.get("name")])[0],
-        "type_code": code_in(resource.get("type"), "facility-type"),
+        "type_code": type_code,
         "district_code": ext_value(address, "district"),
         "address": address.get("text") or "",
         "phone": phones[0] if phones else None,
@@ -215,8 +249,8 @@ class OrganizationHandler(Handler):
         "identifier": SearchParam(
             "identifier",
             "token",
-            token_param("code", system=SYSTEMS["facility-code"]),
-            "Facility code",
+            identifier_param(SYSTEMS["facility-code"], "code"),
+            "Facility code, or the organisation's one foreign identifier (system|value)",
             "Organization.identifier",
         ),
         "name": SearchParam(

@@ -34,8 +34,9 @@ from saglam.patients.schemas import PatientCreate, PatientRead, PatientUpdate
 
 STORED_ELEMENTS = {
     "resourceType", "id", "meta", "identifier", "active", "name", "telecom", "gender", "birthDate",
-    "deceasedDateTime", "address", "managingOrganization", "link", "extension", "text",
+    "deceasedDateTime", "address", "managingOrganization", "extension", "text",
 }  # fmt: skip
+HOME_COUNTRY = {"AZ", "AZE", "AZERBAIJAN", "AZƏRBAYCAN"}
 _DISTRICTS: dict[str, tuple[str, str]] = {}
 
 
@@ -117,17 +118,30 @@ def to_fhir(p: PatientRead, session: Session) -> dict[str, Any]:
     )
 
 
-def _district_code(session: Session, address: dict[str, Any]) -> str | None:
+def _district_code(session: Session, address: dict[str, Any], warnings: list[str]) -> str | None:
+    """The district of residence: our district extension, or a district name of the country.
+
+    An unknown district is refused when the address says it is in the country; an address
+    without a country whose district is not ours is kept as text (it may lie abroad).
+    """
     code = ext_value(address, "district")
     if code:
         return str(code)
     text = address.get("district")
     if not text:
         return None
+    country_given = address.get("country")
+    if country_given and str(country_given).upper() not in HOME_COUNTRY:
+        return None  # a district abroad is kept in the address text
     wanted = fold(str(text))
     for district, (name_az, name_en) in _districts(session).items():
         if wanted in (fold(district), fold(name_az), fold(name_en)):
             return district
+    if not country_given:
+        warnings.append(
+            f"district {text!r} is not a district of the country: kept in the address text only"
+        )
+        return None
     raise Invalid(
         "unknown-district",
         f"unknown district {text!r}",
@@ -147,7 +161,9 @@ def from_fhir(resource: dict[str, Any], session: Session) -> tuple[dict[str, Any
         if ident.get("system") == system:
             fin = str(ident["value"]).upper()
         elif ident.get("system"):
-            others.append({"system": ident["system"], "value": str(ident["value"])[:80]})
+            entry = {"system": ident["system"], "value": str(ident["value"])[:80]}
+            if entry not in others:
+                others.append(entry)
         else:
             warnings.append("an identifier without a system is not stored")
     names = resource.get("name") or [{}]
@@ -167,6 +183,7 @@ def from_fhir(resource: dict[str, Any], session: Session) -> tuple[dict[str, Any
         for x in [
             *address.get("line", []),
             address.get("city"),
+            address.get("district"),
             address.get("state"),
             address.get("postalCode"),
             address.get("country"),
@@ -195,6 +212,8 @@ def from_fhir(resource: dict[str, Any], session: Session) -> tuple[dict[str, Any
                 )
     category = ext_value(resource, "insurance-category")
     organization = ref_id(resource.get("managingOrganization"), "Organization")
+    if resource.get("managingOrganization") and organization is None:
+        warnings.append("managingOrganization without an Organization reference is not stored")
     values = {
         "fin": fin,
         "surname": family or "?",
@@ -203,7 +222,7 @@ def from_fhir(resource: dict[str, Any], session: Session) -> tuple[dict[str, Any
         "sex": resource.get("gender") or "unknown",
         "birth_date": parse_day(resource.get("birthDate")),
         "death_date": parse_day(resource.get("deceasedDateTime")),
-        "district_code": _district_code(session, address) if address else None,
+        "district_code": _district_code(session, address, warnings) if address else None,
         "address": text[:300],
         "phone": phones[0]["value"] if phones else None,
         "insurance_category": (category or {}).get("code") if isinstance(category, dict) else None,

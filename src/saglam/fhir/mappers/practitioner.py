@@ -28,7 +28,13 @@ from saglam.fhir.mappers.common import (
     ref_id,
     stored,
 )
-from saglam.fhir.params import date_param, reference_param, string_param, token_param
+from saglam.fhir.params import (
+    date_param,
+    identifier_param,
+    reference_param,
+    string_param,
+    token_param,
+)
 from saglam.fhir.registry import Handler, Include, SearchParam, Stored, Value, register
 from saglam.workforce import service as workforce
 from saglam.workforce.schemas import (
@@ -63,12 +69,17 @@ def practitioner_to_fhir(p: PractitionerRead) -> dict[str, Any]:
     }
     if p.patronymic:
         name["extension"] = [extension("patronymic", valueString=p.patronymic)]
+    licence = (
+        [{"system": SYSTEMS["licence"], "value": p.licence_number}] if p.licence_number else []
+    )
     qualifications = [
-        {
-            "code": concept("profession", p.profession_code),
-            "identifier": [{"system": SYSTEMS["licence"], "value": p.licence_number}],
-            "period": clean({"end": day(p.licence_valid_until)}),
-        }
+        clean(
+            {
+                "code": concept("profession", p.profession_code),
+                "identifier": licence,
+                "period": clean({"end": day(p.licence_valid_until)}),
+            }
+        )
     ]
     if p.specialty_code:
         qualifications.append({"code": concept("specialty", p.specialty_code)})
@@ -91,7 +102,14 @@ def practitioner_to_fhir(p: PractitionerRead) -> dict[str, Any]:
         {
             "resourceType": "Practitioner",
             "extension": extensions,
-            "identifier": [{"system": SYSTEMS["licence"], "value": p.licence_number}],
+            "identifier": [
+                *licence,
+                *(
+                    [{"system": p.external_system, "value": p.external_value}]
+                    if p.external_system
+                    else []
+                ),
+            ],
             "active": p.licence_valid_until is None or p.licence_valid_until >= today(),
             "name": [name],
             "gender": p.sex.value,
@@ -119,7 +137,23 @@ def practitioner_from_fhir(resource: dict[str, Any]) -> tuple[dict[str, Any], li
                 nationality = (
                     code_in(part.get("valueCodeableConcept"), "iso-country") or nationality
                 )
+    foreign = [
+        i
+        for i in resource.get("identifier", [])
+        if i.get("system") and i.get("system") != SYSTEMS["licence"] and i.get("value")
+    ]
+    warnings += [
+        f"identifier {i['system']}|{i['value']} is not stored (one foreign identifier is kept)"
+        for i in foreign[1:]
+    ]
+    if profession is None:
+        profession = "other"
+        warnings.append(f"no profession in {SYSTEMS['profession']}: stored as other")
+    if len(resource.get("name") or []) > 1:
+        warnings.append("only the first name is stored")
     values = {
+        "external_system": foreign[0]["system"] if foreign else None,
+        "external_value": str(foreign[0]["value"])[:120] if foreign else None,
         "surname": name.get("family") or "?",
         "given_name": " ".join(name.get("given") or []) or "?",
         "patronymic": ext_value(name, "patronymic") or "",
@@ -196,8 +230,8 @@ class PractitionerHandler(Handler):
         "identifier": SearchParam(
             "identifier",
             "token",
-            token_param("licence_number", system=SYSTEMS["licence"]),
-            "Licence number",
+            identifier_param(SYSTEMS["licence"], "licence_number"),
+            "Licence number, or the practitioner's one foreign identifier (system|value)",
             "Practitioner.identifier",
         ),
         "name": SearchParam(
