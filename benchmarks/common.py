@@ -77,6 +77,7 @@ def live_server(database_url: str, workers: int = 1) -> Iterator[str]:
         SAGLAM_DATA_DIR=str(WORK / "var"),
         SAGLAM_LOG_LEVEL="WARNING",
         SAGLAM_LOGIN_MAX_FAILURES="1000",
+        SAGLAM_TOKEN_TTL_SECONDS="7200",
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "saglam", "serve", "--port", str(port), "--workers", str(workers)],
@@ -189,3 +190,58 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
     payload = {"machine": machine(), "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **payload}
     path.write_text(json.dumps(payload, indent=2, default=str))
     return path
+
+
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local path = paths[(counter %% #paths) + 1]
+  return wrk.format("GET", path, {["Authorization"] = "Bearer %(token)s", ["Accept"] = "application/fhir+json"})
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.status + e.connect + e.read + e.write + e.timeout, latency.max))
+end
+"""
+
+
+def wrk_available() -> bool:
+    import shutil
+
+    return shutil.which("wrk") is not None
+
+
+def wrk(
+    base: str,
+    token: str,
+    paths: list[str],
+    *,
+    connections: int = 50,
+    seconds: int = 10,
+    threads: int = 2,
+) -> dict[str, float]:
+    """GET ``paths`` (cycled) with wrk; requests/s and latency percentiles in ms."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    path_file = WORK / "wrk-paths.txt"
+    path_file.write_text("\n".join(paths) + "\n")
+    script = WORK / "wrk.lua"
+    script.write_text(WRK_SCRIPT % {"paths": path_file, "token": token})
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), base],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    requests, duration_us, p50, p99, errors, worst = (int(x) for x in line.split()[1:])
+    return {
+        "requests": requests,
+        "requests_per_s": round(requests / (duration_us / 1e6), 1),
+        "p50_ms": round(p50 / 1000, 2),
+        "p99_ms": round(p99 / 1000, 2),
+        "max_ms": round(worst / 1000, 2),
+        "errors": errors,
+        "connections": connections,
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from saglam import __version__
+from saglam.fhir import mappers as _mappers  # noqa: F401  (every resource type registered)
 from saglam.fhir.registry import REGISTRY
 
 COMMON_PARAMS = [
