@@ -235,6 +235,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"== registries on {backend}, scale {args.scale}")
         url = existing_database(backend, name) if args.skip_build else fresh_database(backend, name)
         result: dict[str, Any] = {"backend": backend, "scale": args.scale}
+        if args.skip_build:
+            runner.upgrade(parse_database_url(url))
         if not args.skip_build:
             result["build"] = build(url, args.scale)
         result["profile_check"] = check_profile(url, args.scale)

@@ -112,3 +112,30 @@ def new_patient(session: Session, **overrides: object) -> PatientCreate:
     }
     values.update(overrides)
     return PatientCreate.model_validate(values)
+
+
+def doctor_at(session: Session, facility_id: int) -> int:
+    from saglam.workforce import service as workforce
+
+    staff = workforce.staff(session, SYSTEM, facility_id)
+    return next(p.id for e, p in staff if e.role.value == "physician")
+
+
+def a_patient(session: Session, sex: str = "male", min_age: int = 20) -> PatientRead:
+    """A living patient of the test country registered at a facility with doctors."""
+    for facility in facilities_of(session, level="primary", category="outpatient"):
+        page = patient_service.search(
+            session, SYSTEM, PatientQuery(facility_id=facility.id, limit=200)
+        )
+        for match in page.items:
+            p = match.patient
+            old_enough = (
+                p.birth_date is not None and (date.today() - p.birth_date).days > min_age * 366
+            )
+            if p.sex.value == sex and p.death_date is None and old_enough:
+                try:
+                    doctor_at(session, facility.id)
+                except StopIteration:
+                    break
+                return p
+    raise LookupError("no patient fits")

@@ -13,7 +13,15 @@ from tests.fhir.conftest import FIN_SYSTEM, patient
 SYNTHEA = sorted(
     (Path(__file__).resolve().parents[3] / "shared" / "conformance" / "synthea").glob("*.json")
 )
-SUPPORTED = {"Patient", "Organization", "Practitioner", "Device", "PractitionerRole", "Location"}
+
+
+def _supported() -> set[str]:
+    from saglam.fhir.registry import REGISTRY
+
+    return set(REGISTRY.handlers)
+
+
+SUPPORTED = _supported()
 
 
 def _count(client: TestClient, headers: dict[str, str], query: str) -> int:
@@ -116,11 +124,11 @@ def test_a_batch_stores_what_it_can_and_reports_each_entry(
         {"resource": patient("bad"), "request": {"method": "POST", "url": "Patient"}},
         {
             "resource": {
-                "resourceType": "Encounter",
-                "status": "finished",
-                "class": {"code": "AMB"},
+                "resourceType": "ImagingStudy",
+                "status": "available",
+                "subject": {"reference": "Patient/1"},
             },
-            "request": {"method": "POST", "url": "Encounter"},
+            "request": {"method": "POST", "url": "ImagingStudy"},
         },
         {"request": {"method": "GET", "url": f"Patient?identifier={FIN_SYSTEM}|5BT1ACH"}},
     ]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 def load_rows(
     session: Session,
-    table: Table,
+    table: Any,
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
     *,

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -73,10 +74,10 @@ def code_string(length: int) -> String:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, foreign_keys: bool = True) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")
@@ -84,8 +85,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: URL, *, pool_size: int = 10) -> Engine:
-    """An engine tuned for the backend: SQLite in WAL mode, PostgreSQL through psycopg 3."""
+def make_engine(url: URL, *, pool_size: int = 10, foreign_keys: bool = True) -> Engine:
+    """An engine tuned for the backend: SQLite in WAL mode, PostgreSQL through psycopg 3.
+
+    ``foreign_keys=False`` is for SQLite migrations only: rebuilding a table (ALTER in batch
+    mode) must not trip the references other tables hold to it.
+    """
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             from pathlib import Path
@@ -97,7 +102,7 @@ def make_engine(url: URL, *, pool_size: int = 10) -> Engine:
             pool_size=pool_size,
             max_overflow=20,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, foreign_keys=foreign_keys))
         # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that
         # SAVEPOINTs and the unit of work behave the same on both backends.
         event.listen(engine, "connect", _sqlite_no_autobegin)

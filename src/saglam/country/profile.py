@@ -269,3 +269,125 @@ def check_profile(profile: Profile) -> None:
         problems.append("duplicate district codes")
     if problems:
         raise ConfigError(f"profile {profile.name}: " + "; ".join(problems[:5]))
+
+
+# --- care and insurance reference tables (read on first use) -----------------------------------
+
+
+class Service(_Row):
+    code: str
+    name_az: str
+    name_en: str
+    category: Literal["emergency", "primary", "specialist_outpatient", "inpatient"]
+    specialty_code: str | None = None
+    tariff_minor: int
+    levels: str
+    referral_required: bool = False
+    prior_auth: bool = False
+    per_day_limit: int | None = None
+    per_year_limit: int | None = None
+    lifetime_limit: int | None = None
+    age_from: int = 0
+    age_to: int = 120
+    sex: Literal["any", "female", "male"] = "any"
+    icd10_ranges: str | None = None
+    kind: str
+    loinc: str | None = None
+    case_group: str | None = None
+    weight: float = 1.0
+
+
+class CaseGroup(_Row):
+    code: str
+    name_az: str
+    name_en: str
+    rate_minor: int
+    icd10_ranges: str | None = None
+    surgical: bool = False
+
+
+class LabTest(_Row):
+    loinc: str
+    name_az: str
+    name_en: str
+    category: Literal["laboratory", "vital-signs"]
+    unit: str | None = None
+    low: float | None = None
+    high: float | None = None
+    sex: Literal["any", "female", "male"] = "any"
+    age_from: int = 0
+    age_to: int = 120
+    decimals: int | None = None
+    weight: float = 1.0
+
+
+class Medicine(_Row):
+    code: str
+    inn: str
+    name_az: str
+    form: str
+    strength: str
+    unit_price_minor: int
+    free_program: str | None = None
+    icd10_ranges: str | None = None
+
+
+class Utilisation(_Row):
+    age_from: int
+    age_to: int
+    sex: Literal["female", "male", "any"]
+    visits_per_person: float
+    inpatient_per_1000: float
+    services_per_visit: float
+    labs_per_visit: float
+    surgeries_per_1000: float
+
+
+class VisitReason(_Row):
+    icd10: str
+    name_en: str
+    weight: float
+    age_from: int = 0
+    age_to: int = 120
+    sex: Literal["any", "female", "male"] = "any"
+    season: Literal["any", "winter", "summer"] = "any"
+    specialty_code: str | None = None
+    chronic: bool = False
+
+
+class CapitationWeight(_Row):
+    age_from: int
+    age_to: int
+    sex: Literal["female", "male", "any"]
+    weight: float
+
+
+class SexAgeRule(_Row):
+    icd10_ranges: str
+    sex: Literal["any", "female", "male"] = "any"
+    age_from: int = 0
+    age_to: int = 120
+    severity: Literal["reject", "warn"]
+    message_en: str
+
+
+_TABLES: dict[str, tuple[str, type[_Row]]] = {
+    "services": ("services.csv", Service),
+    "case_groups": ("case_groups.csv", CaseGroup),
+    "lab_tests": ("lab_tests.csv", LabTest),
+    "formulary": ("formulary.csv", Medicine),
+    "utilisation": ("utilisation.csv", Utilisation),
+    "visit_reasons": ("visit_reasons.csv", VisitReason),
+    "capitation": ("capitation.csv", CapitationWeight),
+    "sex_age_rules": ("sex_age_rules.csv", SexAgeRule),
+}
+
+
+@cache
+def profile_table(profile_name: str, table: str) -> tuple[Any, ...]:
+    """One reference table of a profile (services, lab_tests, formulary …), read once."""
+    file_name, model = _TABLES[table]
+    path = PROFILES_DIR / profile_name / file_name
+    if not path.exists():
+        raise ConfigError(f"profile {profile_name} has no {file_name}")
+    return _read_csv(path, model)

@@ -353,10 +353,10 @@ def bulk_load(
 ) -> None:
     """Load generated facilities (rows in FACILITY_COLUMNS order), their events and equipment."""
     audit.require(session, actor, "Organization", "write", action=AuditAction.CREATE)
-    load_rows(session, Facility.__table__, FACILITY_COLUMNS, facilities)  # type: ignore[arg-type]
+    load_rows(session, Facility.__table__, FACILITY_COLUMNS, facilities)
     reset_sequence(session, Facility.__table__)  # type: ignore[arg-type]
-    load_rows(session, FacilityEvent.__table__, EVENT_COLUMNS, events)  # type: ignore[arg-type]
-    load_rows(session, Equipment.__table__, EQUIPMENT_COLUMNS, equipment)  # type: ignore[arg-type]
+    load_rows(session, FacilityEvent.__table__, EVENT_COLUMNS, events)
+    load_rows(session, Equipment.__table__, EQUIPMENT_COLUMNS, equipment)
     audit.record(
         session, actor, AuditAction.CREATE, "Organization",
         detail={"facilities": len(facilities), "events": len(events), "equipment": len(equipment)},

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from saglam import __version__
 from saglam.core.errors import Invalid
-from saglam.fhir import bundles, engine, outcome
+from saglam.fhir import bundles, engine, everything, outcome
 from saglam.fhir import mappers as _mappers  # noqa: F401  (registers the resource types)
 from saglam.fhir.capability import capability_statement
 from saglam.fhir.outcome import issue
@@ -103,6 +103,22 @@ def create_fhir(ctx: AppContext) -> FastAPI:
         check_format(request)
         body = await _body(request)
         return fhir_response(request, bundles.process(session, actor, body, _base(request)))
+
+    @app.get("/Patient/{ident}/$everything")
+    def patient_everything(
+        ident: str, request: Request, session: SessionDep, actor: PrincipalDep
+    ) -> Response:
+        check_format(request)
+        count = request.query_params.get("_count")
+        offset = request.query_params.get("_offset", "0")
+        if (count is not None and not count.isdigit()) or not offset.isdigit():
+            raise Invalid(
+                "bad-number", "_count and _offset must be whole numbers", extra={"status": 400}
+            )
+        bundle = everything.everything(
+            session, actor, ident, int(count) if count else None, int(offset), _base(request)
+        )
+        return fhir_response(request, bundle)
 
     @app.get("/{resource_type}/{ident}/_history/{version}")
     def vread(

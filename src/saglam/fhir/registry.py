@@ -160,3 +160,7 @@ REGISTRY = Registry()
 def register(handler: Handler) -> Handler:
     REGISTRY.add(handler)
     return handler
+
+
+def stored_meta(ident: Any, resource: dict[str, Any], version: int, at: datetime) -> Stored:
+    return Stored(str(ident), resource, version, at)

@@ -30,7 +30,7 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     url = parse_database_url(config.get_main_option("sqlalchemy.url") or "")
-    engine = make_engine(url, pool_size=1)
+    engine = make_engine(url, pool_size=1, foreign_keys=False)
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()

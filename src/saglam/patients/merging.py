@@ -204,7 +204,7 @@ def detect_duplicates(
         if (int(left), int(right)) not in decided
     )
     stored = load_rows(
-        session, DuplicateCandidate.__table__, ("left_id", "right_id", "score", "reasons", "status", "found_at"),  # type: ignore[arg-type]
+        session, DuplicateCandidate.__table__, ("left_id", "right_id", "score", "reasons", "status", "found_at"),
         ((a, b, s, _json(r), st, t) for a, b, s, r, st, t in rows),
     )  # fmt: skip
     say("done", 3, 3)

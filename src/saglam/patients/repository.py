@@ -82,24 +82,35 @@ def name_search(
     filters: list[ColumnElement[bool]],
     after: tuple[str, str, int] | None,
     limit: int,
+    narrowed: bool = False,
 ) -> list[Patient]:
-    """Prefix matches and phonetic matches, merged in (surname_key, given_key, id) order."""
+    """Prefix matches and phonetic matches, merged in (surname_key, given_key, id) order.
+
+    The prefix branch walks ix_patient_name in order (the given name by prefix or by sound);
+    the phonetic branch looks up ix_patient_phon by surname and given-name sound, so it runs
+    only when a given name or a birth date narrows it (a surname's sound alone matches too
+    many people to be useful).
+    """
     order = (Patient.surname_key, Patient.given_key, Patient.id)
     common = list(filters)
-    if given_key:
-        g_low, g_high = prefix_bounds(given_key)
-        given_match = and_(Patient.given_key >= g_low, Patient.given_key < g_high)
-        common.append(
-            or_(given_match, Patient.given_phon == given_phon) if given_phon else given_match
-        )
     if after:
         common.append(tuple_(*order) > tuple_(*after))
-    branches = []
+    branches: list[list[ColumnElement[bool]]] = []
     if surname_key:
         low, high = prefix_bounds(surname_key)
-        branches.append([Patient.surname_key >= low, Patient.surname_key < high])
-    if surname_phon:
-        branches.append([Patient.surname_phon == surname_phon])
+        prefix: list[ColumnElement[bool]] = [Patient.surname_key >= low, Patient.surname_key < high]
+        if given_key:
+            g_low, g_high = prefix_bounds(given_key)
+            given_match = and_(Patient.given_key >= g_low, Patient.given_key < g_high)
+            prefix.append(
+                or_(given_match, Patient.given_phon == given_phon) if given_phon else given_match
+            )
+        branches.append(prefix)
+    if surname_phon and (given_phon or narrowed):
+        phonetic: list[ColumnElement[bool]] = [Patient.surname_phon == surname_phon]
+        if given_phon:
+            phonetic.append(Patient.given_phon == given_phon)
+        branches.append(phonetic)
     if not branches:
         branches.append([])
     found: dict[int, Patient] = {}

@@ -349,6 +349,7 @@ def search(session: Session, actor: Principal, query: PatientQuery) -> PatientPa
         filters=filters,
         after=after,
         limit=query.limit + 1,
+        narrowed=query.birth_date is not None,
     )
     more = len(rows) > query.limit
     rows = rows[: query.limit]
@@ -557,7 +558,7 @@ def bulk_loading(
 
     def load(rows: Iterable[Sequence[Any]]) -> int:
         nonlocal loaded
-        count = load_rows(session, table, PATIENT_COLUMNS, rows)  # type: ignore[arg-type]
+        count = load_rows(session, table, PATIENT_COLUMNS, rows)
         loaded += count
         return count
 
@@ -573,3 +574,40 @@ from saglam.patients.merging import list_candidates as list_candidates  # noqa: 
 from saglam.patients.merging import merge as merge  # noqa: E402
 from saglam.patients.merging import merges_of as merges_of  # noqa: E402
 from saglam.patients.merging import unmerge as unmerge  # noqa: E402
+
+
+def check_in(session: Session, actor: Principal, fin: str, facility_id: int) -> PatientRead:
+    """At a registration desk, with the person's identity card in hand: find a patient by exact
+    national id and make them visible at the actor's facility (audited as a check-in)."""
+    audit.require(session, actor, "Patient", "write", action=AuditAction.UPDATE)
+    scope = facility_scope(session, actor)
+    if scope is not None and facility_id not in scope:
+        audit.refuse(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            "Patient",
+            reason="check-in at a facility outside the actor's scope",
+        )
+    row = repository.by_fin(session, fin.strip().upper())
+    if row is None:
+        raise NotFound("patient-not-found", f"no patient with national id {fin}")
+    link_facility(session, actor, row.id, facility_id, LinkReason.SEEN, today())
+    audit.record(
+        session,
+        actor,
+        AuditAction.READ,
+        "Patient",
+        row.id,
+        patient_id=row.id,
+        detail={"check_in": facility_id},
+    )
+    return _read(session, [row])[0]
+
+
+def bulk_links(session: Session, actor: Principal, rows: Iterable[Sequence[Any]]) -> int:
+    """Load generated (patient, facility, reason, since) links; pairs already present are skipped."""
+    audit.require(session, actor, "Patient", "write", action=AuditAction.CREATE)
+    return load_rows(
+        session, PatientFacility.__table__, ("patient_id", "facility_id", "reason", "since"), rows
+    )

@@ -10,11 +10,13 @@ from datetime import date
 import numpy as np
 from sqlalchemy.orm import Session
 
+from saglam.care import service as care_service
 from saglam.core.security import Principal
 from saglam.country import service as country
 from saglam.country.profile import Profile
 from saglam.facilities import service as facilities
 from saglam.patients import service as patients
+from saglam.synth import care as care_gen
 from saglam.synth import facilities as facility_gen
 from saglam.synth import population, workforce
 from saglam.workforce import service as workforce_service
@@ -32,6 +34,7 @@ class BuildReport:
     people: int
     seconds: float
     people_seconds: float
+    care: dict[str, int] | None = None
 
     @property
     def people_per_second(self) -> float:
@@ -50,6 +53,7 @@ def build_country(
     duplicate_rate: float = 0.0,
     twin_rate: float = 0.0,
     truth: population.Truth | None = None,
+    with_care: bool = True,
 ) -> BuildReport:
     """Generate and load everything in the caller's unit of work (all or nothing)."""
     say = progress or (lambda _stage, _done, _total: None)
@@ -73,17 +77,32 @@ def build_country(
     )
     people_started = time.perf_counter()
     loaded = 0
+    care_totals: dict[str, int] = {}
+    care_ctx = care_gen.context(profile, plan, staff.employments) if with_care else None
+    care_ids = care_gen.CareIds()
     say("population", 0, expected)
     with patients.bulk_loading(session, actor) as load:
-        for chunk in population.generate(
+        for number, chunk in enumerate(population.generate(
             profile, scale, plan, as_of,
             seed=seed, duplicate_rate=duplicate_rate, twin_rate=twin_rate, truth=truth,
-        ):  # fmt: skip
+        )):  # fmt: skip
             loaded += load(chunk.rows)
             say("population", min(loaded, expected), expected)
+            if care_ctx is not None:
+                year = care_gen.generate(
+                    care_ctx, chunk.rows, np.random.default_rng([seed, 99, number]), as_of, care_ids
+                )
+                for name, count in care_service.bulk_load(
+                    session, actor, care_gen.tables(year)
+                ).items():
+                    care_totals[name] = care_totals.get(name, 0) + count
+                patients.bulk_links(session, actor, care_gen.links(year, chunk.rows))
+                say("care", care_totals.get("encounters", 0), max(1, int(expected * 2.6)))
         say("indexing", 0, 1)
     say("indexing", 1, 1)
     say("population", expected, expected)
+    if care_totals:
+        care_service.after_bulk_load(session, actor, care_totals)
     now = time.perf_counter()
     return BuildReport(
         scale=scale,
@@ -94,4 +113,5 @@ def build_country(
         people=loaded,
         seconds=round(now - started, 2),
         people_seconds=round(now - people_started, 2),
+        care=care_totals or None,
     )

@@ -303,9 +303,9 @@ def bulk_load(
 ) -> None:
     """Load generated practitioners (PRACTITIONER_COLUMNS order) and employments."""
     audit.require(session, actor, "Practitioner", "write", action=AuditAction.CREATE)
-    load_rows(session, Practitioner.__table__, PRACTITIONER_COLUMNS, practitioners)  # type: ignore[arg-type]
+    load_rows(session, Practitioner.__table__, PRACTITIONER_COLUMNS, practitioners)
     reset_sequence(session, Practitioner.__table__)  # type: ignore[arg-type]
-    load_rows(session, Employment.__table__, EMPLOYMENT_COLUMNS, employments)  # type: ignore[arg-type]
+    load_rows(session, Employment.__table__, EMPLOYMENT_COLUMNS, employments)
     audit.record(
         session, actor, AuditAction.CREATE, "Practitioner",
         detail={"practitioners": len(practitioners), "employments": len(employments)},

@@ -3,6 +3,7 @@ them all."""
 
 from saglam.fhir.mappers import (  # noqa: F401
     audit_event,
+    care,
     device,
     location,
     organization,

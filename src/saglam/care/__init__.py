@@ -1,0 +1,1 @@
+"""Care records: encounters, diagnoses (ICD-10), services, observations, referrals, prescriptions."""

@@ -1,0 +1,135 @@
+"""Every query of the care domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from saglam.care.models import (
+    Diagnosis,
+    Encounter,
+    Observation,
+    Participant,
+    Prescription,
+    Referral,
+    ServiceLine,
+)
+from saglam.core.query import Query, apply, count
+
+MODELS: dict[str, Any] = {
+    "Encounter": Encounter,
+    "Condition": Diagnosis,
+    "Procedure": ServiceLine,
+    "Observation": Observation,
+    "ServiceRequest": Referral,
+    "MedicationRequest": Prescription,
+}
+
+_COMMON = ("id", "patient_id", "encounter_id", "updated_at")
+FIELDS: dict[str, dict[str, Any]] = {
+    "Encounter": {
+        "id": Encounter.id, "patient_id": Encounter.patient_id, "facility_id": Encounter.facility_id,
+        "class": Encounter.klass, "status": Encounter.status, "start": Encounter.start, "end": Encounter.end,
+        "reason_code": Encounter.reason_code, "updated_at": Encounter.updated_at,
+    },
+    "Condition": {
+        **{c: getattr(Diagnosis, c) for c in _COMMON}, "code": Diagnosis.code, "rank": Diagnosis.rank,
+        "clinical_status": Diagnosis.clinical_status, "verification_status": Diagnosis.verification_status,
+        "onset": Diagnosis.onset, "recorded_on": Diagnosis.recorded_on,
+    },
+    "Procedure": {
+        **{c: getattr(ServiceLine, c) for c in _COMMON}, "service_code": ServiceLine.service_code,
+        "performer_id": ServiceLine.performer_id, "performed_on": ServiceLine.performed_on, "status": ServiceLine.status,
+    },
+    "Observation": {
+        **{c: getattr(Observation, c) for c in _COMMON}, "loinc": Observation.loinc, "category": Observation.category,
+        "effective_at": Observation.effective_at, "status": Observation.status, "interpretation": Observation.interpretation,
+        "value": Observation.value,
+    },
+    "ServiceRequest": {
+        **{c: getattr(Referral, c) for c in _COMMON}, "from_facility_id": Referral.from_facility_id,
+        "to_facility_id": Referral.to_facility_id, "from_practitioner_id": Referral.from_practitioner_id,
+        "to_specialty": Referral.to_specialty, "status": Referral.status, "authored_on": Referral.authored_on,
+        "service_code": Referral.service_code, "reason_code": Referral.reason_code,
+    },
+    "MedicationRequest": {
+        **{c: getattr(Prescription, c) for c in _COMMON}, "medication_code": Prescription.medication_code,
+        "prescriber_id": Prescription.prescriber_id, "status": Prescription.status, "authored_on": Prescription.authored_on,
+        "free_program": Prescription.free_program,
+    },
+}  # fmt: skip
+
+
+def find(session: Session, kind: str, query: Query) -> list[Any]:
+    model = MODELS[kind]
+    return list(session.execute(apply(select(model), FIELDS[kind], query, model.id)).scalars())
+
+
+def count_matching(session: Session, kind: str, query: Query) -> int:
+    return int(session.execute(count(select(MODELS[kind]), FIELDS[kind], query)).scalar_one())
+
+
+def many(session: Session, kind: str, ids: Sequence[int]) -> list[Any]:
+    model = MODELS[kind]
+    return list(session.execute(select(model).where(model.id.in_(list(ids)))).scalars())
+
+
+def get(session: Session, kind: str, ident: int) -> Any:
+    return session.get(MODELS[kind], ident)
+
+
+def participants(session: Session, encounter_ids: Sequence[int]) -> dict[int, list[Participant]]:
+    found: dict[int, list[Participant]] = {}
+    if not encounter_ids:
+        return found
+    stmt = (
+        select(Participant)
+        .where(Participant.encounter_id.in_(list(encounter_ids)))
+        .order_by(Participant.id)
+    )
+    for row in session.execute(stmt).scalars():
+        found.setdefault(row.encounter_id, []).append(row)
+    return found
+
+
+def encounters_of_practitioner(practitioner_ids: Sequence[int]) -> Any:
+    return select(Participant.encounter_id).where(
+        Participant.practitioner_id.in_(list(practitioner_ids))
+    )
+
+
+def of_patients(
+    session: Session, kind: str, patient_ids: Sequence[int], limit: int, offset: int
+) -> list[Any]:
+    model = MODELS[kind]
+    stmt = (
+        select(model)
+        .where(model.patient_id.in_(list(patient_ids)))
+        .order_by(model.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def children(session: Session, kind: str, encounter_id: int) -> list[Any]:
+    model = MODELS[kind]
+    return list(
+        session.execute(
+            select(model).where(model.encounter_id == encounter_id).order_by(model.id)
+        ).scalars()
+    )
+
+
+def diagnosed(session: Session, patient_ids: Sequence[int]) -> list[str]:
+    stmt = select(Diagnosis.code).where(Diagnosis.patient_id.in_(list(patient_ids))).distinct()
+    return [str(c) for c in session.execute(stmt).scalars()]
+
+
+def count_of_patients(session: Session, kind: str, patient_ids: Sequence[int]) -> int:
+    model = MODELS[kind]
+    stmt = select(func.count()).select_from(model).where(model.patient_id.in_(list(patient_ids)))
+    return int(session.execute(stmt).scalar_one())

