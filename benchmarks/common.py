@@ -209,6 +209,24 @@ end
 """
 
 
+WRK_POST_SCRIPT = """
+local bodies = {}
+for line in io.lines("%(bodies)s") do bodies[#bodies + 1] = line end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = bodies[(counter %% #bodies) + 1]
+  return wrk.format("POST", "%(path)s", {["Authorization"] = "Bearer %(token)s",
+    ["Content-Type"] = "application/json"}, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.status + e.connect + e.read + e.write + e.timeout, latency.max))
+end
+"""
+
+
 def wrk_available() -> bool:
     import shutil
 
@@ -223,13 +241,20 @@ def wrk(
     connections: int = 50,
     seconds: int = 10,
     threads: int = 2,
+    bodies: list[str] | None = None,
 ) -> dict[str, float]:
-    """GET ``paths`` (cycled) with wrk; requests/s and latency percentiles in ms."""
+    """GET ``paths`` (cycled) with wrk, or with ``bodies`` POST each (cycled, one JSON document
+    per line) to ``paths[0]``; requests/s and latency percentiles in ms."""
     WORK.mkdir(parents=True, exist_ok=True)
-    path_file = WORK / "wrk-paths.txt"
-    path_file.write_text("\n".join(paths) + "\n")
     script = WORK / "wrk.lua"
-    script.write_text(WRK_SCRIPT % {"paths": path_file, "token": token})
+    if bodies is None:
+        path_file = WORK / "wrk-paths.txt"
+        path_file.write_text("\n".join(paths) + "\n")
+        script.write_text(WRK_SCRIPT % {"paths": path_file, "token": token})
+    else:
+        body_file = WORK / "wrk-bodies.txt"
+        body_file.write_text("\n".join(bodies) + "\n")
+        script.write_text(WRK_POST_SCRIPT % {"bodies": body_file, "path": paths[0], "token": token})
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), base],
         capture_output=True, text=True, check=True,

@@ -58,7 +58,7 @@ def build(url: str, scale: float) -> dict[str, Any]:
     with database.unit_of_work() as session:
         report = build_country(
             session, SYSTEM, load_profile("azerbaijan"), scale=scale, seed=1, as_of=AS_OF,
-            progress=progress, duplicate_rate=0.002, twin_rate=0.01,
+            progress=progress, duplicate_rate=0.002, twin_rate=0.01, with_care=False,
         )  # fmt: skip
     total = time.perf_counter() - started
     database.engine.dispose()

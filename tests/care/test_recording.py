@@ -197,9 +197,12 @@ def test_a_referred_patient_becomes_visible_to_the_receiving_facility(
     patient = a_patient(session)
     home = patient.registered_facility_id
     assert home
-    hospital = next(f for f in facilities_of(session, category="hospital") if f.id != home)
-    receiving = login_as(client, session, Role.CLINICIAN, facility_ids=[hospital.id])
-    assert client.get(f"/api/patients/{patient.id}", headers=receiving).status_code == 403
+    for hospital in facilities_of(session, category="hospital"):  # one that never saw them
+        receiving = login_as(client, session, Role.CLINICIAN, facility_ids=[hospital.id])
+        if client.get(f"/api/patients/{patient.id}", headers=receiving).status_code == 403:
+            break
+    else:
+        raise AssertionError("every hospital already knows the patient")
     referring = login_as(client, session, Role.CLINICIAN, facility_ids=[home])
     body = _visit(
         patient.id,

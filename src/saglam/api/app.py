@@ -6,11 +6,11 @@ from fastapi import FastAPI
 
 from saglam import __version__
 from saglam.api import errors
-from saglam.api.routes import admin, care, patients, registries
+from saglam.api.routes import admin, care, insurance, patients, registries
 from saglam.http.context import AppContext
 from saglam.http.responses import JSONResponse
 
-ROUTERS = [admin.router, registries.router, care.router, patients.router]
+ROUTERS = [admin.router, registries.router, care.router, insurance.router, patients.router]
 
 
 def create_api(ctx: AppContext) -> FastAPI:

@@ -133,3 +133,18 @@ def count_of_patients(session: Session, kind: str, patient_ids: Sequence[int]) -
     model = MODELS[kind]
     stmt = select(func.count()).select_from(model).where(model.patient_id.in_(list(patient_ids)))
     return int(session.execute(stmt).scalar_one())
+
+
+def referral_facts(session: Session, patient_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    unique = sorted(set(patient_ids))
+    for start in range(0, len(unique), 30_000):
+        part = unique[start : start + 30_000]
+        stmt = select(
+            Referral.patient_id,
+            Referral.to_facility_id,
+            Referral.to_specialty,
+            Referral.authored_on,
+        ).where(Referral.patient_id.in_(part), Referral.status != "revoked")
+        out.extend(session.connection().execute(stmt).all())
+    return out

@@ -621,5 +621,13 @@ def bulk_load(
 
 
 def after_bulk_load(session: Session, actor: Principal, counts: dict[str, int]) -> None:
-    reset_sequence(session, Encounter.__table__)  # type: ignore[arg-type]
+    reset_sequence(session, Encounter.__table__)
     audit.record(session, actor, AuditAction.CREATE, "Encounter", detail=counts)
+
+
+def referral_facts(
+    session: Session, actor: Principal, patient_ids: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """(patient, to facility, to specialty, authored on) of referrals, for claim rules."""
+    audit.require(session, actor, "ServiceRequest", "read", action=AuditAction.SEARCH)
+    return repository.referral_facts(session, patient_ids)

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from saglam.cli import audit, db, demo, fhir, generate, patients, serve, users
+from saglam.cli import audit, db, demo, fhir, generate, insurance, patients, serve, users
 
 app = typer.Typer(
     name="saglam",
@@ -21,6 +21,9 @@ app.add_typer(users.clients, name="clients")
 app.add_typer(audit.app, name="audit")
 app.add_typer(patients.app, name="patients")
 app.add_typer(fhir.app, name="fhir")
+app.add_typer(insurance.claims, name="claims")
+app.add_typer(insurance.payments, name="payments")
+app.add_typer(insurance.coverage, name="coverage")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.command("generate")(generate.generate)

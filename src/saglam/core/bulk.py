@@ -87,7 +87,7 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def reset_sequence(session: Session, table: Table, column: str = "id") -> None:
+def reset_sequence(session: Session, table: Any, column: str = "id") -> None:
     """After loading explicit ids on PostgreSQL, move the id sequence past them."""
     if session.connection().dialect.name != "postgresql":
         return
@@ -110,3 +110,49 @@ def indexes_dropped(session: Session, table: Table) -> Iterator[None]:
     for index in indexes:
         index.create(connection, checkfirst=True)
     connection.execute(text(f'ANALYZE "{table.name}"'))
+
+
+def update_rows(
+    session: Session, table: Any, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> int:
+    """Set ``columns`` of many rows (each row: key value, then the column values), fast:
+    a temporary table and one UPDATE … FROM on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    name = table.name
+    if connection.dialect.name == "postgresql":
+        temp = f"_upd_{name}"
+        cols = ", ".join(f'"{c}"' for c in (key, *columns))
+        connection.execute(
+            text(
+                f'CREATE TEMP TABLE "{temp}" ON COMMIT DROP AS SELECT {cols} FROM "{name}" WITH NO DATA'
+            )
+        )
+        raw: Any = connection.connection.dbapi_connection
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{temp}" ({cols}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+        sets = ", ".join(f'"{c}" = t."{c}"' for c in columns)
+        connection.execute(
+            text(f'UPDATE "{name}" SET {sets} FROM "{temp}" t WHERE "{name}"."{key}" = t."{key}"')
+        )
+        connection.execute(text(f'DROP TABLE "{temp}"'))
+        return len(rows)
+    sets = ", ".join(f'"{c}" = ?' for c in columns)
+    sql = f'UPDATE "{name}" SET {sets} WHERE "{key}" = ?'
+    raw_sqlite: Any = connection.connection.dbapi_connection
+    cursor = raw_sqlite.cursor()
+    converters = _sqlite_converters([row[1:] for row in rows[:5000]])
+    cursor.executemany(sql, [(*_convert_one(row[1:], converters), row[0]) for row in rows])
+    cursor.close()
+    return len(rows)
+
+
+def _convert_one(
+    row: Sequence[Any], converters: list[tuple[int, Callable[[Any], Any]]]
+) -> list[Any]:
+    values = list(row)
+    for index, convert in converters:
+        values[index] = convert(values[index])
+    return values

@@ -76,8 +76,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[tuple[str, str]]] = {
         | _grant(("Dashboard",), READ)
     ),
     Role.NETWORK_MANAGER: frozenset(
-        _grant(("Organization", "Device", *WORKFORCE_RESOURCES), READ, WRITE)
-        | _grant(("Patient", "Encounter", "Claim", "Dashboard", "Indicator"), READ)
+        _grant(("Organization", "Device", "Claim", *WORKFORCE_RESOURCES), READ, WRITE)
+        | _grant(("Patient", "Encounter", "Dashboard", "Indicator", "Payment"), READ)
         | _grant(REFERENCE_RESOURCES, READ)
     ),
     Role.REGISTRATION_CLERK: frozenset(

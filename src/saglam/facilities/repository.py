@@ -139,3 +139,13 @@ def count_equipment(session: Session, query: Query) -> int:
 
 def many_equipment(session: Session, ids: Sequence[int]) -> list[Equipment]:
     return list(session.execute(select(Equipment).where(Equipment.id.in_(list(ids)))).scalars())
+
+
+def contract_info(session: Session, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    stmt = select(
+        Facility.id, Facility.level, Facility.contracted, Facility.contract_from, Facility.contract_to,
+        Facility.type_code, Facility.district_code,
+    )  # fmt: skip
+    if ids:
+        stmt = stmt.where(Facility.id.in_(list(set(ids))))
+    return [tuple(r) for r in session.execute(stmt)]

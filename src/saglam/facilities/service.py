@@ -354,7 +354,7 @@ def bulk_load(
     """Load generated facilities (rows in FACILITY_COLUMNS order), their events and equipment."""
     audit.require(session, actor, "Organization", "write", action=AuditAction.CREATE)
     load_rows(session, Facility.__table__, FACILITY_COLUMNS, facilities)
-    reset_sequence(session, Facility.__table__)  # type: ignore[arg-type]
+    reset_sequence(session, Facility.__table__)
     load_rows(session, FacilityEvent.__table__, EVENT_COLUMNS, events)
     load_rows(session, Equipment.__table__, EQUIPMENT_COLUMNS, equipment)
     audit.record(
@@ -465,3 +465,9 @@ def _snapshot_equipment(session: Session, row: Equipment) -> None:
         EquipmentRead.model_validate(row).model_dump(mode="json"),
         row.updated_at,
     )
+
+
+def contract_info(session: Session, actor: Principal, ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """(id, level, contracted, contract from, contract to, type, district) of facilities."""
+    audit.require(session, actor, "Organization", "read", action=AuditAction.SEARCH)
+    return repository.contract_info(session, ids)

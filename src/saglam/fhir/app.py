@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from saglam import __version__
 from saglam.core.errors import Invalid
-from saglam.fhir import bundles, engine, everything, outcome
+from saglam.fhir import bundles, engine, everything, outcome, submit
 from saglam.fhir import mappers as _mappers  # noqa: F401  (registers the resource types)
 from saglam.fhir.capability import capability_statement
 from saglam.fhir.outcome import issue
@@ -119,6 +119,21 @@ def create_fhir(ctx: AppContext) -> FastAPI:
             session, actor, ident, int(count) if count else None, int(offset), _base(request)
         )
         return fhir_response(request, bundle)
+
+    @app.post("/Claim/$submit")
+    async def claim_submit(request: Request, session: SessionDep, actor: PrincipalDep) -> Response:
+        check_format(request)
+        response, created = submit.submit_claim(session, actor, await _body(request))
+        return fhir_response(request, response, 201 if created else 200)
+
+    @app.post("/CoverageEligibilityRequest/$submit")
+    async def eligibility_submit(
+        request: Request, session: SessionDep, actor: PrincipalDep
+    ) -> Response:
+        check_format(request)
+        return fhir_response(
+            request, submit.check_eligibility(session, actor, await _body(request))
+        )
 
     @app.get("/{resource_type}/{ident}/_history/{version}")
     def vread(

@@ -21,6 +21,7 @@ class LineOutcome(StrEnum):
 
 
 class ClaimStatus(StrEnum):
+    RECEIVED = "received"
     ADJUDICATED = "adjudicated"
     PENDED = "pended"
     REVIEWED = "reviewed"
@@ -62,7 +63,7 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.AGE_RESTRICTION: "service not for the patient's age",
     Reason.SEX_RESTRICTION: "service not for the patient's sex",
     Reason.DIAGNOSIS_RESTRICTION: "service not for the claimed diagnoses",
-    Reason.REFERRAL_MISSING: "no referral from primary care: co-payment due",
+    Reason.REFERRAL_MISSING: "no referral from primary care",
     Reason.PRIOR_AUTH_MISSING: "prior authorisation missing: pended for review",
     Reason.DUPLICATE: "duplicate of a line already claimed",
     Reason.LATE_SUBMISSION: "submitted after the deadline",

@@ -9,6 +9,8 @@ module decides, line by line, with every reason that applied and exact integer a
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 from saglam.insurance.enums import LineOutcome, Reason
@@ -184,3 +186,44 @@ def claim_totals(judged: pl.DataFrame, claim_column: str = "claim_id") -> pl.Dat
         pl.col("paid_minor").sum().alias("paid_minor"),
         (pl.col("outcome") == LineOutcome.PENDED.value).any().alias("pended"),
     )
+
+
+def premium_due(
+    payer: str,
+    monthly_wage_minor: int | None,
+    *,
+    employee_rate: Decimal,
+    employer_rate: Decimal,
+    cap_minor: int,
+    above_cap_rate: Decimal,
+    self_employed_rate: Decimal,
+    minimum_wage_minor: int,
+    state_per_capita_minor: int,
+) -> list[tuple[str, int, int]]:
+    """(kind, base, due) of one month's contributions, exact in qəpik (rounded half up).
+
+    Employees: their own share and their employer's, each at the rate up to the cap and the
+    lower rate above it; the self-employed: a share of the minimum wage; state-paid groups: a
+    twelfth of the yearly per-capita amount.
+    """
+    from decimal import ROUND_HALF_UP
+
+    def part(rate: Decimal, base: int) -> int:
+        return int((rate * base).to_integral_value(rounding=ROUND_HALF_UP))
+
+    if payer == "employer":
+        wage = monthly_wage_minor or 0
+        below, above = min(wage, cap_minor), max(wage - cap_minor, 0)
+        return [
+            ("employee", wage, part(employee_rate, below) + part(above_cap_rate, above)),
+            ("employer", wage, part(employer_rate, below) + part(above_cap_rate, above)),
+        ]
+    if payer == "person":
+        return [("self", minimum_wage_minor, part(self_employed_rate, minimum_wage_minor))]
+    return [
+        (
+            "state",
+            state_per_capita_minor,
+            int((Decimal(state_per_capita_minor) / 12).to_integral_value(rounding=ROUND_HALF_UP)),
+        )
+    ]

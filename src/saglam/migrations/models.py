@@ -7,10 +7,11 @@ from saglam.core.db import Base
 from saglam.country import models as country_models
 from saglam.facilities import models as facility_models
 from saglam.history import models as history_models
+from saglam.insurance import models as insurance_models
 from saglam.patients import models as patient_models
 from saglam.workforce import models as workforce_models
 
 __all__ = [
     "Base", "audit_models", "auth_models", "care_models", "country_models", "facility_models",
-    "history_models", "patient_models", "workforce_models",
+    "history_models", "insurance_models", "patient_models", "workforce_models",
 ]  # fmt: skip

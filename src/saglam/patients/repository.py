@@ -271,3 +271,51 @@ def many(session: Session, ids: Sequence[int]) -> list[Patient]:
     if not ids:
         return []
     return list(session.execute(select(Patient).where(Patient.id.in_(list(ids)))).scalars())
+
+
+def demographics(session: Session, ids: Sequence[int]) -> list[tuple[int, str, Any, Any, Any]]:
+    out: list[tuple[int, str, Any, Any, Any]] = []
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), 30_000):
+        part = unique[start : start + 30_000]
+        stmt = select(
+            Patient.id,
+            Patient.sex,
+            Patient.birth_date,
+            Patient.death_date,
+            Patient.registered_facility_id,
+        ).where(Patient.id.in_(part))
+        out.extend(session.connection().execute(stmt).all())
+    return out
+
+
+def enrolment(session: Session, on: Any) -> list[tuple[int, str, int, int]]:
+    year = (
+        func.extract("year", Patient.birth_date)
+        if session.get_bind().dialect.name == "postgresql"
+        else func.strftime("%Y", Patient.birth_date)
+    )
+    stmt = (
+        select(Patient.registered_facility_id, Patient.sex, year, func.count())
+        .where(
+            Patient.status == PatientStatus.ACTIVE.value,
+            Patient.registered_facility_id.is_not(None),
+            or_(Patient.death_date.is_(None), Patient.death_date > on),
+        )
+        .group_by(Patient.registered_facility_id, Patient.sex, year)
+    )
+    return [(int(f), str(s), int(y or 0), int(n)) for f, s, y, n in session.execute(stmt)]
+
+
+def in_categories(
+    session: Session, categories: Sequence[str], without: Any, on: Any
+) -> list[tuple[int, str, Any]]:
+    """(id, category, birth date) of living active patients in ``categories`` whose id is not in
+    the ``without`` SELECT."""
+    stmt = select(Patient.id, Patient.insurance_category, Patient.birth_date).where(
+        Patient.status == PatientStatus.ACTIVE.value,
+        Patient.insurance_category.in_(list(categories)),
+        or_(Patient.death_date.is_(None), Patient.death_date > on),
+        Patient.id.not_in(without),
+    )
+    return [(int(i), str(c), b) for i, c, b in session.execute(stmt)]

@@ -564,7 +564,7 @@ def bulk_loading(
 
     with indexes_dropped(session, table):  # type: ignore[arg-type]
         yield load
-    reset_sequence(session, table)  # type: ignore[arg-type]
+    reset_sequence(session, table)
     audit.record(session, actor, AuditAction.CREATE, "Patient", detail={"patients": loaded})
 
 
@@ -611,3 +611,27 @@ def bulk_links(session: Session, actor: Principal, rows: Iterable[Sequence[Any]]
     return load_rows(
         session, PatientFacility.__table__, ("patient_id", "facility_id", "reason", "since"), rows
     )
+
+
+def demographics(
+    session: Session, actor: Principal, ids: Sequence[int]
+) -> list[tuple[int, str, date | None, date | None, int | None]]:
+    """(id, sex, birth date, death date, registered facility) of patients, for batch rules (the
+    caller audits)."""
+    audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
+    return repository.demographics(session, ids)
+
+
+def in_categories(
+    session: Session, actor: Principal, categories: Sequence[str], without: Any, on: date
+) -> list[tuple[int, str, date | None]]:
+    """(id, category, birth date) of the living in insurance ``categories``, except the ids the
+    ``without`` SELECT yields (the caller audits what it does with them)."""
+    audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
+    return repository.in_categories(session, categories, without, on)
+
+
+def enrolment(session: Session, actor: Principal, on: date) -> list[tuple[int, str, int, int]]:
+    """(registered facility, sex, birth year, people) of the living, for capitation."""
+    audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
+    return repository.enrolment(session, on)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -15,9 +15,11 @@ from saglam.core.security import Principal
 from saglam.country import service as country
 from saglam.country.profile import Profile
 from saglam.facilities import service as facilities
+from saglam.insurance import service as insurance
 from saglam.patients import service as patients
 from saglam.synth import care as care_gen
 from saglam.synth import facilities as facility_gen
+from saglam.synth import insurance as insurance_gen
 from saglam.synth import population, workforce
 from saglam.workforce import service as workforce_service
 
@@ -35,6 +37,7 @@ class BuildReport:
     seconds: float
     people_seconds: float
     care: dict[str, int] | None = None
+    claims: dict[str, int] | None = None
 
     @property
     def people_per_second(self) -> float:
@@ -80,6 +83,9 @@ def build_country(
     care_totals: dict[str, int] = {}
     care_ctx = care_gen.context(profile, plan, staff.employments) if with_care else None
     care_ids = care_gen.CareIds()
+    cover_ids = insurance_gen.InsuranceIds()
+    premiums = insurance.premium_settings(profile)
+    claim_totals = {"claims": 0, "lines": 0}
     say("population", 0, expected)
     with patients.bulk_loading(session, actor) as load:
         for number, chunk in enumerate(population.generate(
@@ -97,12 +103,43 @@ def build_country(
                 ).items():
                     care_totals[name] = care_totals.get(name, 0) + count
                 patients.bulk_links(session, actor, care_gen.links(year, chunk.rows))
+                money = insurance_gen.InsuranceChunk()
+                money_rng = np.random.default_rng([seed, 77, number])
+                insurance_gen.coverage(
+                    profile, chunk.rows, money_rng, as_of, cover_ids, money, premiums
+                )
+                insurance_gen.claims(profile, year, money_rng, as_of, cover_ids, money)
+                insurance.bulk_load_coverage(session, actor, money.periods, money.contributions)
+                claimed, lined = insurance.bulk_load_claims(
+                    session, actor, money.claims, money.lines
+                )
+                claim_totals["claims"] += claimed
+                claim_totals["lines"] += lined
                 say("care", care_totals.get("encounters", 0), max(1, int(expected * 2.6)))
         say("indexing", 0, 1)
     say("indexing", 1, 1)
     say("population", expected, expected)
     if care_totals:
         care_service.after_bulk_load(session, actor, care_totals)
+        insurance.coverage_after_bulk_load(session)
+        insurance.claims_after_bulk_load(session)
+        insurance.ensure_package(session, actor)
+        months = sorted({(as_of - timedelta(days=d)).strftime("%Y-%m") for d in range(0, 366, 28)})
+        for index, month in enumerate(months):
+            say("claims", index, len(months))
+            report = insurance.adjudicate_period(session, actor, month)
+            for outcome, count in report.outcomes.items():
+                claim_totals[outcome] = claim_totals.get(outcome, 0) + count
+        say("claims", len(months), len(months))
+        paid_months = [m for m in months if m < as_of.strftime("%Y-%m")]
+        for index, month in enumerate(
+            paid_months
+        ):  # every past month paid, all but the last closed
+            say("payments", index, len(paid_months))
+            insurance.run_payments(session, actor, month)
+            if index < len(paid_months) - 1:
+                insurance.close_period(session, actor, month)
+        say("payments", len(paid_months), len(paid_months))
     now = time.perf_counter()
     return BuildReport(
         scale=scale,
@@ -114,4 +151,5 @@ def build_country(
         seconds=round(now - started, 2),
         people_seconds=round(now - people_started, 2),
         care=care_totals or None,
+        claims=claim_totals if care_totals else None,
     )

@@ -28,6 +28,8 @@ EMERGENCY_SHARE = 0.05  # EST
 HOME_SHARE = 0.02  # EST
 VIRTUAL_SHARE = 0.01  # EST
 REFERRAL_RATE = 0.10  # EST: primary-care visits that end in a referral
+#: EST: specialist visits and planned stays that follow a referral (the rest go direct)
+REFERRED_SPECIALIST_SHARE = 0.93
 PRESCRIPTION_RATE = 0.45  # EST: visits with a prescription
 
 #: medicines (by INN fragment) for diagnoses (ICD-10 category prefix), for prescriptions
@@ -76,6 +78,11 @@ class Context:
     labs: list[Any]
     lab_p: np.ndarray
     lab_service: dict[str, str]
+    open_services: dict[str, tuple[list[str], np.ndarray]]  # services without restrictions
+    catalogue: dict[str, Any]
+    primary_labs: np.ndarray  # indices into ``labs`` of the tests primary care does itself
+    primary_lab_p: np.ndarray
+    primary_lab_service: dict[str, str]
     surgeries: tuple[list[str], np.ndarray]
     reasons: list[Any]
     medicines: dict[str, str]
@@ -116,6 +123,7 @@ def context(
 
     catalogue = profile_table(profile.name, "services")
     services = {}
+    open_services = {}
     for category in ("primary", "specialist_outpatient", "inpatient", "emergency"):
         rows = [
             s
@@ -124,16 +132,29 @@ def context(
         ]
         weights = np.array([s.weight for s in rows])
         services[category] = ([s.code for s in rows], weights / weights.sum())
+        unrestricted = [
+            s
+            for s in rows
+            if s.age_from == 0 and s.age_to >= 120 and s.sex == "any" and not s.icd10_ranges
+        ]
+        open_weights = np.array([s.weight for s in unrestricted])
+        open_services[category] = (
+            [s.code for s in unrestricted],
+            open_weights / open_weights.sum(),
+        )
     surgery_rows = [s for s in catalogue if s.kind == "surgery"]
     surgery_w = np.array([s.weight for s in surgery_rows])
     labs = [t for t in profile_table(profile.name, "lab_tests") if t.category == "laboratory"]
-    lab_service = {s.loinc: s.code for s in catalogue if s.kind == "laboratory" and s.loinc}
+    lab_service = _lab_codes(catalogue, "secondary", "tertiary", "national")
+    primary_lab_service = _lab_codes(catalogue, "primary")
     labs = [t for t in labs if t.loinc in lab_service]
     unique: dict[str, Any] = {}
     for t in labs:
         unique.setdefault(t.loinc, t)
     labs = list(unique.values())
     lab_w = np.array([t.weight for t in labs])
+    primary_labs = [i for i, t in enumerate(labs) if t.loinc in primary_lab_service]
+    primary_w = lab_w[primary_labs]
     medicines = {}
     for prefix, fragment in TREATMENT.items():
         match = next(
@@ -149,9 +170,14 @@ def context(
         hospital_of_region=by_region(hospital),
         region_of=region_of,
         services=services,
+        open_services=open_services,
+        catalogue={s.code: s for s in catalogue},
         labs=labs,
         lab_p=lab_w / lab_w.sum(),
         lab_service=lab_service,
+        primary_labs=np.array(primary_labs),
+        primary_lab_p=primary_w / primary_w.sum(),
+        primary_lab_service=primary_lab_service,
         surgeries=([s.code for s in surgery_rows], surgery_w / surgery_w.sum()),
         reasons=list(profile_table(profile.name, "visit_reasons")),
         medicines=medicines,
@@ -284,7 +310,8 @@ def generate(
     nth = np.arange(total) - np.repeat(np.cumsum(visits) - visits, visits)
     inpatient = nth < stays[who]
     span = np.maximum((exposure[who] * 365).astype(int), 1)
-    day_offset = (rng.random(total) * span).astype(int)
+    born_in_year = np.array([max(0, (b - year_start).days) if b is not None else 0 for b in births])
+    day_offset = born_in_year[who] + (rng.random(total) * span).astype(int)
     days = np.array([year_start + timedelta(days=int(x)) for x in day_offset], dtype=object)
     months = np.array([d.month for d in days])
     u = rng.random(total)
@@ -340,6 +367,7 @@ def generate(
         age[who],
         chronic,
         regions,
+        registered,
     )
     return chunk
 
@@ -365,6 +393,7 @@ def _rows(
     klass: np.ndarray, specialist: np.ndarray, reasons: np.ndarray, facility: np.ndarray, doctor: np.ndarray,
     rates: dict[str, np.ndarray], who: np.ndarray, female: np.ndarray, ages: np.ndarray, chronic: list[list[str]],
     regions: list[str],
+    registered: np.ndarray,
 ) -> None:  # fmt: skip
     now = utcnow()
     total = len(pids)
@@ -394,6 +423,11 @@ def _rows(
         for c in ctx.services
     }
     lab_picks = iter(rng.choice(len(ctx.labs), size=int(lab_count.sum()) + 1, p=ctx.lab_p))
+    primary_lab_picks = iter(
+        ctx.primary_labs[
+            rng.choice(len(ctx.primary_labs), size=int(lab_count.sum()) + 1, p=ctx.primary_lab_p)
+        ]
+    )
     vitals = {
         t.loinc: t
         for t in profile_table(ctx.profile.name, "lab_tests")
@@ -409,7 +443,7 @@ def _rows(
         rng.random(total),
         rng.random(total),
     )
-    surgery_done: set[int] = set()
+    surgery_at = _surgery_encounters(who, klass, category)
     for i in range(total):
         eid = ids.encounter
         ids.encounter += 1
@@ -449,20 +483,33 @@ def _rows(
         if mine and u_second[i] < 0.3 and mine[0] != reason:
             chunk.diagnoses.append((pid, eid, mine[0], 2, "active", "confirmed", None, day, 1, now))
         codes, _ = ctx.services[str(category[i])]
+        open_codes, open_p = ctx.open_services[str(category[i])]
         chosen: dict[str, int] = {}
+        diagnosed = [reason, *mine[:1]]
         for _ in range(int(other_services[i])):
             code = codes[next(picks[str(category[i])])]
-            chosen[code] = chosen.get(code, 0) + 1
+            if not _fits(ctx.catalogue[code], int(ages[i]), bool(female[i]), diagnosed):
+                code = open_codes[int(rng.choice(len(open_codes), p=open_p))]
+            limit = ctx.catalogue[code].per_day_limit
+            if limit is None or chosen.get(code, 0) < limit:
+                chosen[code] = chosen.get(code, 0) + 1
         for code, quantity in chosen.items():
             chunk.services.append((pid, eid, code, doc or None, day, quantity, "completed", 1, now))
         diabetic = any(c.startswith(("E10", "E11")) for c in mine)
+        at_primary = category[i] == "primary"
+        lab_codes = ctx.primary_lab_service if at_primary else ctx.lab_service
+        tested: set[str] = set()
         for _ in range(int(lab_count[i])):
-            test = ctx.labs[next(lab_picks)]
+            test = ctx.labs[next(primary_lab_picks if at_primary else lab_picks)]
+            code = lab_codes[test.loinc]
+            if test.loinc in tested or not _fits(
+                ctx.catalogue[code], int(ages[i]), bool(female[i]), diagnosed
+            ):  # one result per test and visit, and only tests that suit the patient
+                continue
+            tested.add(test.loinc)
             shift = 0.9 if diabetic and test.loinc in ("2345-7", "4548-4") else 0.0
             value, text, flag = _value(rng, test, shift)
-            chunk.services.append(
-                (pid, eid, ctx.lab_service[test.loinc], doc or None, day, 1, "completed", 1, now)
-            )
+            chunk.services.append((pid, eid, code, doc or None, day, 1, "completed", 1, now))
             chunk.observations.append(
                 (
                     pid,
@@ -507,12 +554,7 @@ def _rows(
                     )
                 )
         person = int(who[i])
-        if (
-            surgery_of_person[person]
-            and person not in surgery_done
-            and (kind == "inpatient" or i == total - 1 or who[i + 1] != person)
-        ):
-            surgery_done.add(person)
+        if surgery_of_person[person] and surgery_at.get(person) == i:
             codes_s, weights_s = ctx.surgeries
             for _ in range(int(surgery_of_person[person])):
                 chunk.services.append(
@@ -528,6 +570,27 @@ def _rows(
                         now,
                     )
                 )
+        home = int(registered[i])
+        referred = specialist[i] or kind == "inpatient"
+        if referred and home and u_ref[i] < REFERRED_SPECIALIST_SHARE:
+            referred_on = day - timedelta(days=int(1 + u_ref[i] * 60))
+            chunk.referrals.append(
+                (
+                    pid,
+                    None,
+                    home,
+                    None,
+                    fid,
+                    specialty_of.get(reason, "therapy"),
+                    None,
+                    reason,
+                    "completed",
+                    referred_on,
+                    "",
+                    1,
+                    now,
+                )
+            )
         if kind == "ambulatory" and not specialist[i] and u_ref[i] < REFERRAL_RATE:
             target = _pick(rng, ctx.specialist_of_region, [regions[i]])[0]
             chunk.referrals.append(
@@ -558,6 +621,47 @@ def _rows(
             chunk.prescriptions.append(
                 (pid, eid, medicine, doc or None, "1 × daily", 30, day, "active", free, 1, now)
             )
+
+
+def _lab_codes(catalogue: Sequence[Any], *levels: str) -> dict[str, str]:
+    """The service each laboratory test is billed as at ``level``: the most common unrestricted one
+    (a glucose test is not billed as a pregnancy glucose-tolerance screen) allowed at every one of
+    ``levels``."""
+    best: dict[str, Any] = {}
+    for s in catalogue:
+        if s.kind != "laboratory" or not s.loinc or any(x not in s.levels for x in levels):
+            continue
+        rank = (s.sex == "any" and not s.icd10_ranges, s.age_to - s.age_from, s.weight)
+        current = best.get(s.loinc)
+        if current is None or rank > current[0]:
+            best[s.loinc] = (rank, s.code)
+    return {loinc: code for loinc, (_, code) in best.items()}
+
+
+def _fits(service: Any, age: int, female: bool, diagnoses: Sequence[str]) -> bool:
+    """Whether the package would allow ``service`` for this patient and these diagnoses."""
+    if not service.age_from <= age <= service.age_to:
+        return False
+    if service.sex != "any" and (service.sex == "female") != female:
+        return False
+    return not service.icd10_ranges or any(
+        _indicated(code, service.icd10_ranges) for code in diagnoses
+    )
+
+
+def _surgery_encounters(who: np.ndarray, klass: np.ndarray, category: np.ndarray) -> dict[int, int]:
+    """Where each person's operations happen: their first inpatient stay, else their last
+    hospital or specialist visit (surgery is never done in primary care)."""
+    out: dict[int, int] = {}
+    inpatient: set[int] = set()
+    for i in range(len(who)):
+        person = int(who[i])
+        if person in inpatient or category[i] == "primary":
+            continue
+        out[person] = i
+        if klass[i] == "inpatient":
+            inpatient.add(person)
+    return out
 
 
 def _indicated(code: str, ranges: str | None) -> bool:

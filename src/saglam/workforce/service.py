@@ -304,7 +304,7 @@ def bulk_load(
     """Load generated practitioners (PRACTITIONER_COLUMNS order) and employments."""
     audit.require(session, actor, "Practitioner", "write", action=AuditAction.CREATE)
     load_rows(session, Practitioner.__table__, PRACTITIONER_COLUMNS, practitioners)
-    reset_sequence(session, Practitioner.__table__)  # type: ignore[arg-type]
+    reset_sequence(session, Practitioner.__table__)
     load_rows(session, Employment.__table__, EMPLOYMENT_COLUMNS, employments)
     audit.record(
         session, actor, AuditAction.CREATE, "Practitioner",

@@ -5,6 +5,7 @@ from saglam.fhir.mappers import (  # noqa: F401
     audit_event,
     care,
     device,
+    insurance,
     location,
     organization,
     patient,

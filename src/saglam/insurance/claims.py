@@ -1,0 +1,527 @@
+"""Claims: submission (idempotent, judged at once), bulk import, batch adjudication of a period,
+reading with explanations, the review queue, and claims drawn from recorded care."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any
+
+import orjson
+import polars as pl
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from saglam.audit import service as audit
+from saglam.audit.enums import AuditAction
+from saglam.core.bulk import load_rows, reset_sequence, update_rows
+from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.security import Principal, Role
+from saglam.core.types import today, utcnow
+from saglam.facilities import service as facilities
+from saglam.insurance import adjudication, repository
+from saglam.insurance.enums import REASON_TEXT, ClaimStatus, LineOutcome, Reason, ReviewDecision
+from saglam.insurance.models import Claim, ClaimLine
+from saglam.insurance.schemas import BatchReport, ClaimIn, ClaimLineRead, ClaimRead, ReviewIn
+from saglam.patients import service as patients
+
+Progress = Callable[[str, int, int], None]
+RESULT_COLUMNS = (
+    "outcome",
+    "reasons",
+    "allowed_quantity",
+    "allowed_unit_minor",
+    "copay_minor",
+    "paid_minor",
+    "package_version_id",
+)
+
+
+def _scope(session: Session, actor: Principal, facility_id: int, action: str) -> None:
+    """Facilities submit their own claims; the insurer's people and systems see all."""
+    audit.require(
+        session,
+        actor,
+        "Claim",
+        "write" if action == AuditAction.CREATE else "read",
+        action=action,
+        entity_id=facility_id,
+    )
+    scope = patients.facility_scope(session, actor)
+    if scope is not None and facility_id not in scope:
+        audit.refuse(
+            session, actor, action, "Claim", reason="claim of a facility outside the actor's scope"
+        )
+
+
+def _read(session: Session, claim: Claim, lines: list[ClaimLine] | None = None) -> ClaimRead:
+    rows = (
+        lines if lines is not None else repository.lines_of(session, [claim.id]).get(claim.id, [])
+    )
+    codes = sorted({r for line in rows for r in line.reasons.split(";") if r})
+    return ClaimRead.model_validate(claim).model_copy(
+        update={
+            "lines": [ClaimLineRead.model_validate(line) for line in rows],
+            "reason_text": {c: REASON_TEXT[Reason(c)] for c in codes},
+        }
+    )
+
+
+def claim_reads(session: Session, rows: Sequence[Claim]) -> list[ClaimRead]:
+    """Claims with their lines (two queries for any number of claims)."""
+    lines = repository.lines_of(session, [c.id for c in rows])
+    return [_read(session, c, lines.get(c.id, [])) for c in rows]
+
+
+def _same(existing: Claim, lines: list[ClaimLine], data: ClaimIn) -> bool:
+    sent = [(x.service_code, x.quantity, x.unit_price_minor, x.service_date) for x in data.lines]
+    stored = [(x.service_code, x.quantity, x.unit_price_minor, x.service_date) for x in lines]
+    return existing.patient_id == data.patient_id and sent == stored
+
+
+def submit(
+    session: Session, actor: Principal, data: ClaimIn, *, judge: bool = True
+) -> tuple[ClaimRead, bool]:
+    """Store and judge a claim; the same identifier again returns the first result (not a
+    second claim); a different claim under a used identifier is a conflict.
+
+    Returns the claim and whether it was new.
+    """
+    _scope(session, actor, data.facility_id, AuditAction.CREATE)
+    facilities.district_of(session, data.facility_id)
+    existing = repository.claim_by_identifier(session, data.facility_id, data.identifier)
+    if existing is not None:
+        lines = repository.lines_of(session, [existing.id]).get(existing.id, [])
+        if not _same(existing, lines, data):
+            raise Conflict(
+                "identifier-reused",
+                f"claim identifier {data.identifier} was used for a different claim",
+            )
+        return _read(session, existing, lines), False
+    for i, code in enumerate(data.diagnoses):
+        from saglam.care.rules import icd10_problem
+
+        if problem := icd10_problem(code):
+            raise Invalid("bad-diagnosis", problem, fields={f"diagnoses.{i}": problem})
+    claim = Claim(
+        identifier=data.identifier, facility_id=data.facility_id, patient_id=data.patient_id, encounter_id=data.encounter_id,
+        submitted_on=today(), period=min(line.service_date for line in data.lines).strftime("%Y-%m"),
+        status=ClaimStatus.RECEIVED.value, diagnoses=";".join(data.diagnoses), version=1, updated_at=utcnow(),
+    )  # fmt: skip
+    session.add(claim)
+    session.flush()
+    lines = []
+    for seq, line in enumerate(data.lines, start=1):
+        codes = [data.diagnoses[p - 1] for p in line.diagnosis_pointers] or data.diagnoses
+        row = ClaimLine(
+            claim_id=claim.id, seq=seq, patient_id=data.patient_id, facility_id=data.facility_id, service_code=line.service_code,
+            quantity=line.quantity, unit_price_minor=line.unit_price_minor, service_date=line.service_date,
+            practitioner_id=line.practitioner_id, diagnoses=";".join(codes), outcome=LineOutcome.PENDED.value, reasons="",
+        )  # fmt: skip
+        session.add(row)
+        lines.append(row)
+    session.flush()
+    if judge:
+        _judge_claims(session, actor, [(claim, lines)])
+    audit.record(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "Claim",
+        claim.id,
+        patient_id=data.patient_id,
+        detail={"identifier": data.identifier, "status": claim.status},
+    )
+    return _read(session, claim, lines), True
+
+
+def _frame_of(pairs: Sequence[tuple[Claim, list[ClaimLine]]]) -> pl.DataFrame:
+    rows = [
+        (
+            line.id,
+            claim.id,
+            line.patient_id,
+            line.facility_id,
+            line.service_code,
+            line.quantity,
+            line.unit_price_minor,
+            line.service_date,
+            line.diagnoses,
+            claim.submitted_on,
+        )
+        for claim, lines in pairs
+        for line in lines
+    ]
+    return pl.DataFrame(rows, schema=adjudication.LINE_SCHEMA, orient="row")
+
+
+def _judge_claims(
+    session: Session, actor: Principal, pairs: Sequence[tuple[Claim, list[ClaimLine]]]
+) -> None:
+    judged = adjudication.judge(session, actor, _frame_of(pairs))
+    by_id = {row["line_id"]: row for row in judged.iter_rows(named=True)}
+    for claim, lines in pairs:
+        for line in lines:
+            result = by_id[line.id]
+            line.outcome = result["outcome"]
+            line.reasons = ";".join(result["reasons"])
+            line.allowed_quantity = result["allowed_quantity"]
+            line.allowed_unit_minor = result["allowed_unit_minor"]
+            line.copay_minor = result["copay_minor"]
+            line.paid_minor = result["paid_minor"]
+            line.package_version_id = result["version_id"]
+        _totals(claim, lines)
+    session.flush()
+
+
+def _totals(claim: Claim, lines: Sequence[ClaimLine]) -> None:
+    claim.asked_minor = sum(line.quantity * line.unit_price_minor for line in lines)
+    claim.allowed_minor = sum(line.allowed_quantity * line.allowed_unit_minor for line in lines)
+    claim.copay_minor = sum(line.copay_minor for line in lines)
+    claim.paid_minor = sum(
+        line.paid_minor for line in lines if line.outcome != LineOutcome.PENDED.value
+    )
+    pended = any(line.outcome == LineOutcome.PENDED.value for line in lines)
+    claim.status = ClaimStatus.PENDED.value if pended else ClaimStatus.ADJUDICATED.value
+    claim.version += 1
+    claim.updated_at = utcnow()
+
+
+def get_claim(session: Session, actor: Principal, claim_id: int) -> ClaimRead:
+    """A claim with every line's outcome and the reasons explained."""
+    claim = repository.claim(session, claim_id)
+    if claim is None:
+        raise NotFound("claim-not-found", f"no claim {claim_id}")
+    _scope(session, actor, claim.facility_id, AuditAction.READ)
+    audit.record(session, actor, AuditAction.READ, "Claim", claim.id, patient_id=claim.patient_id)
+    return _read(session, claim)
+
+
+def find_claim(session: Session, actor: Principal, facility_id: int, identifier: str) -> ClaimRead:
+    claim = repository.claim_by_identifier(session, facility_id, identifier)
+    if claim is None:
+        raise NotFound("claim-not-found", f"no claim {identifier} of facility {facility_id}")
+    return get_claim(session, actor, claim.id)
+
+
+def parse_claims(text: str, kind: str) -> tuple[list[ClaimIn], dict[str, str]]:
+    """Claims from NDJSON (one claim per line) or CSV (one line per row, grouped by identifier)."""
+    found: list[ClaimIn] = []
+    problems: dict[str, str] = {}
+    if kind == "ndjson":
+        for number, raw in enumerate(text.splitlines(), start=1):
+            if not raw.strip():
+                continue
+            try:
+                found.append(ClaimIn.model_validate(orjson.loads(raw)))
+            except (orjson.JSONDecodeError, ValidationError) as exc:
+                problems[f"line {number}"] = str(exc).splitlines()[0][:200]
+        return found, problems
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        try:
+            key = (row["facility_id"], row["identifier"])
+            claim = grouped.setdefault(
+                key,
+                {
+                    "identifier": row["identifier"],
+                    "facility_id": int(row["facility_id"]),
+                    "patient_id": int(row["patient_id"]),
+                    "diagnoses": [d for d in (row.get("diagnoses") or "").split(";") if d],
+                    "lines": [],
+                },
+            )
+            claim["lines"].append(
+                {
+                    "service_code": row["service_code"],
+                    "quantity": int(row["quantity"]),
+                    "unit_price_minor": int(row["unit_price_minor"]),
+                    "service_date": row["service_date"],
+                }
+            )
+        except (KeyError, ValueError) as exc:
+            problems[f"row {number}"] = f"bad row: {exc}"
+    for (facility, identifier), claim in grouped.items():
+        try:
+            found.append(ClaimIn.model_validate(claim))
+        except ValidationError as exc:
+            problems[f"claim {facility}/{identifier}"] = str(exc).splitlines()[0][:200]
+    return found, problems
+
+
+def import_claims(
+    session: Session, actor: Principal, claims: Sequence[ClaimIn], *, judge: bool = True
+) -> dict[str, int]:
+    """Store many claims (idempotently); with ``judge`` they are adjudicated in one batch."""
+    new: list[tuple[Claim, list[ClaimLine]]] = []
+    repeated = 0
+    for data in claims:
+        read, created = submit(session, actor, data, judge=False)
+        if not created:
+            repeated += 1
+            continue
+        claim = repository.claim(session, read.id)
+        assert claim is not None
+        new.append((claim, repository.lines_of(session, [claim.id])[claim.id]))
+    if judge and new:
+        _judge_claims(session, actor, new)
+    return {"received": len(claims), "new": len(new), "repeated": repeated}
+
+
+def adjudicate_period(
+    session: Session,
+    actor: Principal,
+    period: str,
+    *,
+    progress: Progress | None = None,
+    chunk: int = 1_000_000,
+) -> BatchReport:
+    """Judge every received claim of a month in batches: one vectorised pass per batch."""
+    audit.require(session, actor, "Claim", "write", action=AuditAction.EXECUTE)
+    say = progress or (lambda _s, _d, _t: None)
+    started = time.perf_counter()
+    compute = 0.0
+    outcomes: dict[str, int] = {}
+    total_lines = paid = 0
+    claims: set[int] = set()
+    after = 0
+    while True:
+        rows = repository.received_lines(session, period, after, chunk)
+        if not rows:
+            break
+        last_claim = rows[-1][1]
+        if len(rows) == chunk:  # keep every claim whole: leave the last claim to the next batch
+            rows = [r for r in rows if r[1] != last_claim] or rows
+        after = rows[-1][0]
+        frame = pl.DataFrame(rows, schema=adjudication.LINE_SCHEMA, orient="row")
+        tick = time.perf_counter()
+        judged = adjudication.judge(session, actor, frame)
+        compute += time.perf_counter() - tick
+        judged = judged.with_columns(pl.col("reasons").list.join(";"))
+        update_rows(
+            session,
+            ClaimLine.__table__,
+            "id",
+            RESULT_COLUMNS,
+            judged.select("line_id", *RESULT_COLUMNS[:-1], "version_id").rows(),
+        )
+        totals = judged.group_by("claim_id").agg(
+            (pl.col("quantity") * pl.col("unit_price_minor")).sum().alias("asked"),
+            (pl.col("allowed_quantity") * pl.col("allowed_unit_minor")).sum().alias("allowed"),
+            pl.col("copay_minor").sum().alias("copay"),
+            pl.col("paid_minor")
+            .filter(pl.col("outcome") != LineOutcome.PENDED.value)
+            .sum()
+            .alias("paid"),
+            (pl.col("outcome") == LineOutcome.PENDED.value).any().alias("pended"),
+        )
+        update_rows(
+            session, Claim.__table__, "id", ("asked_minor", "allowed_minor", "copay_minor", "paid_minor", "status"),
+            [(c, a, al, co, p, ClaimStatus.PENDED.value if pe else ClaimStatus.ADJUDICATED.value) for c, a, al, co, p, pe in totals.rows()],
+        )  # fmt: skip
+        for outcome, count in judged["outcome"].value_counts().rows():
+            outcomes[outcome] = outcomes.get(outcome, 0) + count
+        total_lines += judged.height
+        paid += int(totals["paid"].sum())
+        claims.update(totals["claim_id"].to_list())
+        say("adjudicating", total_lines, total_lines)
+    report = BatchReport(
+        claims=len(claims),
+        lines=total_lines,
+        outcomes=outcomes,
+        paid_minor=paid,
+        seconds=round(time.perf_counter() - started, 2),
+        compute_seconds=round(compute, 2),
+    )
+    audit.record(
+        session,
+        actor,
+        AuditAction.EXECUTE,
+        "Claim",
+        detail={"period": period, **report.model_dump()},
+    )
+    return report
+
+
+# --- review -------------------------------------------------------------------------------
+
+
+def queue(
+    session: Session, actor: Principal, *, status: str = ClaimStatus.PENDED.value, facility_id: int | None = None,
+    reason: str | None = None, min_amount: int | None = None, older_than: date | None = None, sort: str = "id",
+    after_id: int | None = None, limit: int = 50,
+) -> tuple[list[ClaimRead], dict[str, int]]:  # fmt: skip
+    """Claims waiting for review (filters and sort), and the count of claims per status."""
+    audit.require(session, actor, "Claim", "read", action=AuditAction.SEARCH)
+    rows = repository.claims_page(
+        session,
+        status,
+        facility_id,
+        reason,
+        min_amount,
+        older_than,
+        sort,
+        after_id,
+        min(limit, 500),
+    )
+    for claim in rows:
+        audit.record(
+            session, actor, AuditAction.SEARCH, "Claim", claim.id, patient_id=claim.patient_id
+        )
+    return claim_reads(session, rows), repository.claim_counts(session)
+
+
+def decide(session: Session, actor: Principal, claim_id: int, review: ReviewIn) -> ClaimRead:
+    """An officer's decision on a pended claim: approve, adjust (line amounts) or reject."""
+    audit.require(session, actor, "Claim", "write", action=AuditAction.UPDATE, entity_id=claim_id)
+    claim = repository.claim(session, claim_id)
+    if claim is None:
+        raise NotFound("claim-not-found", f"no claim {claim_id}")
+    if claim.status != ClaimStatus.PENDED.value:
+        raise Conflict(
+            "not-pended", f"claim {claim_id} is {claim.status}; only pended claims are reviewed"
+        )
+    lines = repository.lines_of(session, [claim.id]).get(claim.id, [])
+    pended = [line for line in lines if line.outcome == LineOutcome.PENDED.value]
+    unknown = set(review.adjustments) - {line.id for line in pended}
+    if unknown:
+        raise Invalid(
+            "bad-adjustment",
+            f"lines {sorted(unknown)} are not pended lines of this claim",
+            fields={"adjustments": "unknown line"},
+        )
+    for line in pended:
+        if review.decision is ReviewDecision.REJECT:
+            line.outcome, line.paid_minor, line.allowed_quantity = LineOutcome.REJECTED.value, 0, 0
+        elif review.decision is ReviewDecision.ADJUST and line.id in review.adjustments:
+            amount = review.adjustments[line.id]
+            ceiling = line.quantity * min(
+                line.unit_price_minor, line.allowed_unit_minor or line.unit_price_minor
+            )
+            if not 0 <= amount <= ceiling:
+                raise Invalid(
+                    "bad-adjustment",
+                    f"line {line.id} can be paid 0 to {ceiling}",
+                    fields={f"adjustments.{line.id}": "out of range"},
+                )
+            line.outcome, line.paid_minor = LineOutcome.ADJUSTED.value, amount
+        else:
+            line.outcome = (
+                LineOutcome.ACCEPTED.value
+                if review.decision is ReviewDecision.APPROVE
+                else LineOutcome.ADJUSTED.value
+            )
+    _totals(claim, lines)
+    claim.status = ClaimStatus.REVIEWED.value
+    claim.review_note, claim.reviewed_by, claim.reviewed_at = review.note, actor.name, utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "Claim",
+        claim.id,
+        patient_id=claim.patient_id,
+        detail={"decision": review.decision.value, "note": review.note},
+    )
+    return _read(session, claim, lines)
+
+
+def reopen(session: Session, actor: Principal, claim_id: int, note: str) -> ClaimRead:
+    """Only a supervisor (an administrator) may reopen a reviewed claim."""
+    audit.require(session, actor, "Claim", "write", action=AuditAction.UPDATE, entity_id=claim_id)
+    if actor.role is not Role.ADMIN:
+        raise audit.deny(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            "Claim",
+            claim_id,
+            reason="only a supervisor reopens a reviewed claim",
+        )
+    claim = repository.claim(session, claim_id)
+    if claim is None:
+        raise NotFound("claim-not-found", f"no claim {claim_id}")
+    if claim.status != ClaimStatus.REVIEWED.value:
+        raise Conflict("not-reviewed", f"claim {claim_id} is {claim.status}")
+    lines = repository.lines_of(session, [claim.id]).get(claim.id, [])
+    judged = [(claim, lines)]
+    _judge_claims(session, actor, judged)
+    claim.review_note = f"reopened: {note}"
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "Claim",
+        claim.id,
+        patient_id=claim.patient_id,
+        detail={"reopened": note},
+    )
+    return _read(session, claim, lines)
+
+
+# --- bulk loading (synthetic claims) ------------------------------------------------------
+
+CLAIM_COLUMNS = (
+    "id",
+    "identifier",
+    "facility_id",
+    "patient_id",
+    "encounter_id",
+    "submitted_on",
+    "period",
+    "status",
+    "diagnoses",
+    "version",
+    "updated_at",
+)
+LINE_COLUMNS = (
+    "claim_id",
+    "seq",
+    "patient_id",
+    "facility_id",
+    "service_code",
+    "quantity",
+    "unit_price_minor",
+    "service_date",
+    "practitioner_id",
+    "diagnoses",
+    "outcome",
+    "reasons",
+)
+_ZERO_AMOUNTS = (0, 0, 0, 0)  # amounts stay zero until the batch adjudicates the claim
+_CLAIM_AMOUNTS = ("asked_minor", "allowed_minor", "copay_minor", "paid_minor")
+_LINE_AMOUNTS = ("allowed_quantity", "allowed_unit_minor", "copay_minor", "paid_minor")
+
+
+def bulk_load(
+    session: Session,
+    actor: Principal,
+    claims: Iterable[Sequence[Any]],
+    lines: Iterable[Sequence[Any]],
+) -> tuple[int, int]:
+    """Load generated claims (received, to be adjudicated in batch) and their lines."""
+    audit.require(session, actor, "Claim", "write", action=AuditAction.CREATE)
+    return load_rows(
+        session,
+        Claim.__table__,
+        CLAIM_COLUMNS + _CLAIM_AMOUNTS,
+        (tuple(row) + _ZERO_AMOUNTS for row in claims),
+    ), load_rows(
+        session,
+        ClaimLine.__table__,
+        LINE_COLUMNS + _LINE_AMOUNTS,
+        (tuple(row) + _ZERO_AMOUNTS for row in lines),
+    )
+
+
+def after_bulk_load(session: Session) -> None:
+    reset_sequence(session, Claim.__table__)
+
+
+def any_claims(session: Session) -> bool:
+    return repository.any_claims(session)

@@ -1,0 +1,47 @@
+"""The insurance domain's use cases (other domains and the transports import this module)."""
+
+from saglam.insurance.claims import (
+    adjudicate_period,
+    any_claims,
+    decide,
+    find_claim,
+    get_claim,
+    import_claims,
+    parse_claims,
+    queue,
+    reopen,
+    submit,
+)
+from saglam.insurance.claims import after_bulk_load as claims_after_bulk_load
+from saglam.insurance.claims import bulk_load as bulk_load_claims
+from saglam.insurance.coverage import after_bulk_load as coverage_after_bulk_load
+from saglam.insurance.coverage import (
+    auto_enrol,
+    bill_month,
+    contributions,
+    coverage_of,
+    eligibility,
+    end_coverage,
+    enrol,
+    get_coverage,
+    premium_settings,
+)
+from saglam.insurance.coverage import bulk_load as bulk_load_coverage
+from saglam.insurance.package import ensure_package
+from saglam.insurance.package import items as package_items
+from saglam.insurance.package import new_version as new_package_version
+from saglam.insurance.package import versions as package_versions
+from saglam.insurance.payments import close as close_period
+from saglam.insurance.payments import get_period, remittance_csv, remittance_pdf
+from saglam.insurance.payments import run as run_payments
+from saglam.insurance.queries import find_claims, find_coverage, read_claims, read_coverage
+from saglam.insurance.signals import outliers
+
+__all__ = [
+    "adjudicate_period", "any_claims", "auto_enrol", "bill_month", "bulk_load_claims", "bulk_load_coverage",
+    "claims_after_bulk_load", "close_period", "contributions", "coverage_after_bulk_load",
+    "coverage_of", "decide", "eligibility", "end_coverage", "enrol", "ensure_package", "find_claim",
+    "find_claims", "find_coverage", "get_claim", "get_coverage", "get_period", "import_claims", "new_package_version", "outliers",
+    "package_items", "package_versions", "parse_claims", "premium_settings", "queue", "read_claims", "read_coverage",
+    "remittance_csv", "remittance_pdf", "reopen", "run_payments", "submit",
+]  # fmt: skip
