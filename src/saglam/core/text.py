@@ -79,3 +79,15 @@ def phonetic(text: str) -> str:
 def prefix_bounds(prefix: str) -> tuple[str, str]:
     """[low, high) bounds that select every string starting with ``prefix`` through a B-tree."""
     return prefix, prefix + "\uffff"
+
+
+#: The Azerbaijani Latin alphabet in its own order (ç after c, ə after e, ğ after g, ı before i …).
+AZ_ALPHABET = "abcçdeəfgğhxıijkqlmnoöprsştuüvyz"
+_AZ_RANK = {ch: i for i, ch in enumerate(AZ_ALPHABET)}
+
+
+def az_sort_key(text: str) -> tuple[int, ...]:
+    """Sort key putting Azerbaijani names in dictionary order (``Çələbi`` after ``Cəfərov``,
+    ``Əliyev`` after ``Eyvazov``); other characters after the alphabet by code point."""
+    lowered = unicodedata.normalize("NFC", text).replace("I", "ı").replace("İ", "i").lower()
+    return tuple(_AZ_RANK.get(ch, 100 + ord(ch)) for ch in lowered)

@@ -150,3 +150,9 @@ def district_names(session: Session) -> dict[str, tuple[str, str]]:
         for row in repository.all_rows(session)
         if row.kind == LocationKind.DISTRICT.value
     }
+
+
+def location_name(session: Session, code: str) -> str:
+    """A location's Azerbaijani name (the code when unknown): public reference data."""
+    row = repository.by_code(session, code)
+    return row.name_az if row is not None else code

@@ -149,3 +149,12 @@ def contract_info(session: Session, ids: Sequence[int]) -> list[tuple[Any, ...]]
     if ids:
         stmt = stmt.where(Facility.id.in_(list(set(ids))))
     return [tuple(r) for r in session.execute(stmt)]
+
+
+def located(districts: Iterable[str] | None) -> Select[Any, Any]:
+    stmt: Select[Any, Any] = select(Facility.id, Facility.district_code).where(
+        Facility.district_code.is_not(None)
+    )
+    if districts is not None:
+        stmt = stmt.where(Facility.district_code.in_(sorted(districts)))
+    return stmt

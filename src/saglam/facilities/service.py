@@ -471,3 +471,18 @@ def contract_info(session: Session, actor: Principal, ids: Sequence[int]) -> lis
     """(id, level, contracted, contract from, contract to, type, district) of facilities."""
     audit.require(session, actor, "Organization", "read", action=AuditAction.SEARCH)
     return repository.contract_info(session, ids)
+
+
+def name_of(session: Session, facility_id: int) -> str:
+    """A facility's name (empty when unknown): public reference data, for headers and labels."""
+    row = session.get(Facility, facility_id)
+    return row.name_az if row is not None else ""
+
+
+def located(
+    session: Session, actor: Principal, districts: Iterable[str] | None = None
+) -> Select[Any, Any]:
+    """A SELECT of (id, district_code) of the country's facilities (in ``districts``, all when
+    None), for other domains to group or filter their aggregates by place in one statement."""
+    audit.require(session, actor, "Organization", "read", action=AuditAction.SEARCH)
+    return repository.located(districts)

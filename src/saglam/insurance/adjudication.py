@@ -54,24 +54,12 @@ def context(
 ) -> tuple[pl.DataFrame, int, int]:
     """``lines`` joined with everything the rules need; and the deadline and high-value limits."""
     pids = lines["patient_id"].drop_nulls().unique().to_list()
-    people = _frame(
-        patients.demographics(session, actor, pids),
-        {
-            "patient_id": pl.Int64,
-            "sex": pl.String,
-            "birth_date": pl.Date,
-            "death_date": pl.Date,
-            "registered_facility_id": pl.Int64,
-        },
-    )
+    people = patients.demographics(session, actor, pids)
     frame = lines.join(
         people.with_columns(pl.lit(True).alias("patient_found")), on="patient_id", how="left"
     )
     frame = frame.with_columns(pl.col("patient_found").fill_null(False))
-    periods = _frame(
-        repository.coverage_rows(session, pids),
-        {"patient_id": pl.Int64, "start": pl.Date, "end": pl.Date},
-    )
+    periods = repository.coverage_rows(session, pids)
     frame = _any(
         frame,
         periods,
@@ -152,15 +140,7 @@ def context(
         pl.col("service_sex").fill_null("any"),
         pl.col("levels").fill_null(""),
     )
-    referrals = _frame(
-        care.referral_facts(session, actor, pids),
-        {
-            "patient_id": pl.Int64,
-            "to_facility_id": pl.Int64,
-            "to_specialty": pl.String,
-            "authored_on": pl.Date,
-        },
-    )
+    referrals = care.referral_facts(session, actor, pids)
     frame = _any(
         frame, referrals, ["patient_id"],
         ((pl.col("to_facility_id") == pl.col("facility_id")) | (pl.col("to_specialty") == pl.col("specialty_code")))
@@ -168,15 +148,7 @@ def context(
         & (pl.col("authored_on") >= pl.col("service_date") - timedelta(days=REFERRAL_VALID_DAYS)),
         "has_referral",
     )  # fmt: skip
-    auths = _frame(
-        repository.prior_auths(session, pids),
-        {
-            "patient_id": pl.Int64,
-            "service_code": pl.String,
-            "valid_from": pl.Date,
-            "valid_to": pl.Date,
-        },
-    )
+    auths = repository.prior_auths(session, pids)
     frame = _any(
         frame,
         auths,
@@ -203,22 +175,12 @@ def _history(session: Session, frame: pl.DataFrame, pids: list[int]) -> pl.DataF
     )
     first = frame["service_date"].min()
     last = frame["service_date"].max()
-    rows = repository.history(
+    past = repository.history(
         session,
         pids,
         limited["service_code"].unique().to_list(),
         frame["claim_id"].unique().to_list(),
         window=(first, last),  # type: ignore[arg-type]
-    )
-    past = _frame(
-        rows,
-        {
-            "patient_id": pl.Int64,
-            "service_code": pl.String,
-            "past_date": pl.Date,
-            "past_facility": pl.Int64,
-            "past_quantity": pl.Int64,
-        },
     )
     if past.is_empty():
         return frame.with_columns(

@@ -57,6 +57,18 @@ def _scope(session: Session, actor: Principal, facility_id: int, action: str) ->
         )
 
 
+def require_national(
+    session: Session, actor: Principal, action: str, entity_id: int | None = None
+) -> None:
+    """The review queue, review decisions and signals span every facility: they are the
+    insurer's work, so an actor limited to some facilities (a facility's own staff, who may read
+    their own claims) is refused — a facility never sees others' claims nor judges its own."""
+    if patients.facility_scope(session, actor) is not None:
+        audit.refuse(
+            session, actor, action, "Claim", entity_id, reason="review is the insurer's work"
+        )
+
+
 def _read(session: Session, claim: Claim, lines: list[ClaimLine] | None = None) -> ClaimRead:
     rows = (
         lines if lines is not None else repository.lines_of(session, [claim.id]).get(claim.id, [])
@@ -289,14 +301,14 @@ def adjudicate_period(
     claims: set[int] = set()
     after = 0
     while True:
-        rows = repository.received_lines(session, period, after, chunk)
-        if not rows:
+        frame = repository.received_lines(session, period, after, chunk, adjudication.LINE_SCHEMA)
+        if frame.is_empty():
             break
-        last_claim = rows[-1][1]
-        if len(rows) == chunk:  # keep every claim whole: leave the last claim to the next batch
-            rows = [r for r in rows if r[1] != last_claim] or rows
-        after = rows[-1][0]
-        frame = pl.DataFrame(rows, schema=adjudication.LINE_SCHEMA, orient="row")
+        if frame.height == chunk:  # keep every claim whole: leave the last claim to the next batch
+            last_claim = frame["claim_id"][-1]
+            whole = frame.filter(pl.col("claim_id") != last_claim)
+            frame = whole if whole.height else frame
+        after = int(frame["line_id"][-1])
         tick = time.perf_counter()
         judged = adjudication.judge(session, actor, frame)
         compute += time.perf_counter() - tick
@@ -356,6 +368,7 @@ def queue(
 ) -> tuple[list[ClaimRead], dict[str, int]]:  # fmt: skip
     """Claims waiting for review (filters and sort), and the count of claims per status."""
     audit.require(session, actor, "Claim", "read", action=AuditAction.SEARCH)
+    require_national(session, actor, AuditAction.SEARCH)
     rows = repository.claims_page(
         session,
         status,
@@ -377,6 +390,7 @@ def queue(
 def decide(session: Session, actor: Principal, claim_id: int, review: ReviewIn) -> ClaimRead:
     """An officer's decision on a pended claim: approve, adjust (line amounts) or reject."""
     audit.require(session, actor, "Claim", "write", action=AuditAction.UPDATE, entity_id=claim_id)
+    require_national(session, actor, AuditAction.UPDATE, claim_id)
     claim = repository.claim(session, claim_id)
     if claim is None:
         raise NotFound("claim-not-found", f"no claim {claim_id}")

@@ -21,7 +21,7 @@ from saglam.facilities import service as facilities
 from saglam.insurance import repository
 from saglam.insurance.enums import REASON_TEXT, LineOutcome, PeriodStatus, Reason
 from saglam.insurance.models import Payment, PaymentPeriod
-from saglam.insurance.schemas import PaymentRead, PeriodRead
+from saglam.insurance.schemas import PaymentRead, PeriodRead, PeriodSummary
 from saglam.patients import service as patients
 
 PAID = (LineOutcome.ACCEPTED.value, LineOutcome.ADJUSTED.value)
@@ -304,3 +304,29 @@ def _font(pdf: object) -> str:
 
 def _money(minor: int) -> str:
     return f"{minor / 100:,.2f} AZN"
+
+
+def facility_payments(
+    session: Session, actor: Principal, facility_id: int, limit: int = 12
+) -> list[tuple[str, str, PaymentRead]]:
+    """What a facility was paid, month by month (newest first): (period, status, payment)."""
+    _facility_scope(session, actor, facility_id)
+    return [
+        (period, status, PaymentRead.model_validate(payment))
+        for period, status, payment in repository.payments_of_facility(session, facility_id, limit)
+    ]
+
+
+def periods(session: Session, actor: Principal) -> list[PeriodSummary]:
+    """Every month with a payment run, newest first, with its total (for a facility's users, the
+    total of their own facilities)."""
+    audit.require(session, actor, "Payment", "read", action=AuditAction.SEARCH)
+    scope = patients.facility_scope(session, actor)
+    rows = repository.period_summaries(session, sorted(scope) if scope is not None else None)
+    return [
+        PeriodSummary(
+            period=period, status=status, run_at=run_at, closed_at=closed_at,
+            total_minor=total, facilities=paid,
+        )
+        for period, status, run_at, closed_at, total, paid in rows
+    ]  # fmt: skip

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import polars as pl
 from sqlalchemy import ColumnElement, Integer, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from saglam.core.frames import read_frame, read_frames
 from saglam.insurance.enums import ClaimStatus, LineOutcome
 from saglam.insurance.models import (
     Claim,
@@ -30,14 +32,18 @@ def _chunks(ids: Sequence[int]) -> list[list[int]]:
     return [unique[i : i + _CHUNK] for i in range(0, len(unique), _CHUNK)]
 
 
-def coverage_rows(session: Session, patient_ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    out: list[tuple[Any, ...]] = []
-    for part in _chunks(patient_ids):
-        stmt = select(CoveragePeriod.patient_id, CoveragePeriod.start, CoveragePeriod.end).where(
-            CoveragePeriod.patient_id.in_(part), CoveragePeriod.status != "suspended"
-        )
-        out.extend(session.connection().execute(stmt).all())
-    return out
+COVERAGE_FACTS = {"patient_id": pl.Int64, "start": pl.Date, "end": pl.Date}
+
+
+def coverage_rows(session: Session, patient_ids: Sequence[int]) -> pl.DataFrame:
+    return read_frames(
+        session,
+        patient_ids,
+        lambda part: select(
+            CoveragePeriod.patient_id, CoveragePeriod.start, CoveragePeriod.end
+        ).where(CoveragePeriod.patient_id.in_(part), CoveragePeriod.status != "suspended"),
+        COVERAGE_FACTS,
+    )
 
 
 def covered_from(on: date) -> Any:
@@ -103,17 +109,32 @@ ITEM_COLUMNS = (
 )  # fmt: skip
 
 
-def prior_auths(session: Session, patient_ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    out: list[tuple[Any, ...]] = []
-    for part in _chunks(patient_ids):
-        stmt = select(
+AUTH_FACTS = {
+    "patient_id": pl.Int64,
+    "service_code": pl.String,
+    "valid_from": pl.Date,
+    "valid_to": pl.Date,
+}
+
+
+def prior_auths(session: Session, patient_ids: Sequence[int]) -> pl.DataFrame:
+    return read_frames(
+        session,
+        patient_ids,
+        lambda part: select(
             PriorAuthorization.patient_id,
             PriorAuthorization.service_code,
             PriorAuthorization.valid_from,
             PriorAuthorization.valid_to,
-        ).where(PriorAuthorization.patient_id.in_(part))
-        out.extend(session.connection().execute(stmt).all())
-    return out
+        ).where(PriorAuthorization.patient_id.in_(part)),
+        AUTH_FACTS,
+    )
+
+
+HISTORY = {
+    "patient_id": pl.Int64, "service_code": pl.String, "past_date": pl.Date, "past_facility": pl.Int64,
+    "past_quantity": pl.Int64, "past_claim": pl.Int64,
+}  # fmt: skip
 
 
 def history(
@@ -123,23 +144,24 @@ def history(
     exclude_claims: Sequence[int],
     *,
     window: tuple[date, date],
-) -> list[tuple[Any, ...]]:
+) -> pl.DataFrame:
     """Lines already paid (accepted or adjusted) for these patients: of services with limits at
-    any time, and of any service in the batch's date window (for duplicates)."""
-    out: list[tuple[Any, ...]] = []
+    any time, and of any service in the batch's date window (for duplicates); lines of the
+    claims being judged are left out."""
     paid = (LineOutcome.ACCEPTED.value, LineOutcome.ADJUSTED.value)
-    excluded = set(exclude_claims)
-    for part in _chunks(patient_ids):
+
+    def query(part: Sequence[int]) -> Any:
         relevant: ColumnElement[bool] = ClaimLine.service_date.between(window[0], window[1])
         if limited:
-            relevant = or_(relevant, ClaimLine.service_code.in_(list(set(limited))))
-        stmt = select(
+            relevant = or_(relevant, ClaimLine.service_code.in_(sorted(set(limited))))
+        return select(
             ClaimLine.patient_id, ClaimLine.service_code, ClaimLine.service_date, ClaimLine.facility_id,
             ClaimLine.allowed_quantity, ClaimLine.claim_id,
         ).where(ClaimLine.patient_id.in_(part), ClaimLine.outcome.in_(paid), relevant)  # fmt: skip
-        rows = session.connection().execute(stmt).all()
-        out.extend(r[:5] for r in rows if r[5] not in excluded)
-    return out
+
+    frame = read_frames(session, patient_ids, query, HISTORY)
+    excluded = pl.Series(sorted(set(exclude_claims)), dtype=pl.Int64).implode()
+    return frame.filter(~pl.col("past_claim").is_in(excluded)).drop("past_claim")
 
 
 def claim_by_identifier(session: Session, facility_id: int, identifier: str) -> Claim | None:
@@ -175,8 +197,8 @@ LINE_INPUT = (
 
 
 def received_lines(
-    session: Session, period: str, after_id: int, limit: int
-) -> list[tuple[Any, ...]]:
+    session: Session, period: str, after_id: int, limit: int, schema: dict[str, Any]
+) -> pl.DataFrame:
     """Lines of received (not yet judged) claims of a period, with the claim's submission date."""
     cols = [getattr(ClaimLine, c) for c in LINE_INPUT]
     stmt = (
@@ -190,7 +212,7 @@ def received_lines(
         .order_by(ClaimLine.id)
         .limit(limit)
     )
-    return list(session.connection().execute(stmt).all())
+    return read_frame(session, stmt, schema)
 
 
 def claims_page(
@@ -394,3 +416,74 @@ def set_claim_status(session: Session, ids: Sequence[int], status: str) -> None:
 
 def any_claims(session: Session) -> bool:
     return session.execute(select(Claim.id).limit(1)).first() is not None
+
+
+def payments_of_facility(
+    session: Session, facility_id: int, limit: int
+) -> list[tuple[str, str, Payment]]:
+    """(period, status, payment) of a facility, newest first."""
+    stmt = (
+        select(PaymentPeriod.period, PaymentPeriod.status, Payment)
+        .join(Payment, Payment.period_id == PaymentPeriod.id)
+        .where(Payment.facility_id == facility_id)
+        .order_by(PaymentPeriod.period.desc())
+        .limit(limit)
+    )
+    return [(str(p), str(st), pay) for p, st, pay in session.execute(stmt)]
+
+
+def period_summaries(
+    session: Session, facility_ids: Sequence[int] | None
+) -> list[tuple[str, str, Any, Any, int, int]]:
+    """(period, status, run at, closed at, total, facilities paid) of every payment run, newest
+    first; totals over ``facility_ids`` only when given (a run with none of them still shows)."""
+    joined = Payment.period_id == PaymentPeriod.id
+    if facility_ids is not None:
+        joined = joined & Payment.facility_id.in_(list(facility_ids))
+    stmt = (
+        select(
+            PaymentPeriod.period, PaymentPeriod.status, PaymentPeriod.run_at, PaymentPeriod.closed_at,
+            func.coalesce(func.sum(Payment.total_minor), 0), func.count(Payment.id),
+        )
+        .outerjoin(Payment, joined)
+        .group_by(PaymentPeriod.id, PaymentPeriod.period, PaymentPeriod.status, PaymentPeriod.run_at, PaymentPeriod.closed_at)
+        .order_by(PaymentPeriod.period.desc())
+    )  # fmt: skip
+    return [(str(p), str(s), r, c, int(t), int(n)) for p, s, r, c, t, n in session.execute(stmt)]
+
+
+def latest_claim_period(session: Session) -> str | None:
+    """The latest month any claim is for."""
+    return session.execute(select(func.max(Claim.period))).scalar_one_or_none()
+
+
+def insured_by_category(session: Session, on: date, people: Any) -> list[tuple[str, int]]:
+    """(category, people) with (non-suspended) cover on ``on``, of those the ``people`` SELECT
+    yields; periods of one person never overlap, so each is counted once."""
+    stmt = (
+        select(CoveragePeriod.category, func.count())
+        .where(
+            CoveragePeriod.status != "suspended",
+            CoveragePeriod.start <= on,
+            or_(CoveragePeriod.end.is_(None), CoveragePeriod.end >= on),
+            CoveragePeriod.patient_id.in_(people),
+        )
+        .group_by(CoveragePeriod.category)
+    )
+    return [(str(c), int(n)) for c, n in session.execute(stmt)]
+
+
+def claims_by_month(
+    session: Session, first: str, last: str, places: Any
+) -> list[tuple[str, str, int, int]]:
+    """(period, status, claims, paid) of claim periods ``first``..``last`` at the facilities of the
+    ``places`` SELECT (facility id, district; all when None); paid counts judged claims only."""
+    paid = func.sum(case((Claim.status.in_(_PAYABLE), Claim.paid_minor), else_=0))
+    stmt = select(Claim.period, Claim.status, func.count(), paid).where(
+        Claim.period >= first, Claim.period <= last
+    )
+    if places is not None:
+        place = places.subquery()
+        stmt = stmt.where(Claim.facility_id.in_(select(place.c.id)))
+    stmt = stmt.group_by(Claim.period, Claim.status)
+    return [(str(p), str(s), int(n), int(v or 0)) for p, s, n, v in session.execute(stmt)]

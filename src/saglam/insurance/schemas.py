@@ -277,3 +277,16 @@ class Signal(BaseModel):
     peer_median: float
     robust_z: float
     peers: int
+
+
+class PeriodSummary(BaseModel):
+    """A month with a payment run: its status and what it pays in all."""
+
+    model_config = ConfigDict(frozen=True)
+
+    period: str
+    status: str
+    run_at: datetime
+    closed_at: datetime | None
+    total_minor: int
+    facilities: int

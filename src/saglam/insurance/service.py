@@ -1,5 +1,6 @@
 """The insurance domain's use cases (other domains and the transports import this module)."""
 
+from saglam.insurance.aggregates import claims_by_month, insured_by_category
 from saglam.insurance.claims import (
     adjudicate_period,
     any_claims,
@@ -32,16 +33,54 @@ from saglam.insurance.package import items as package_items
 from saglam.insurance.package import new_version as new_package_version
 from saglam.insurance.package import versions as package_versions
 from saglam.insurance.payments import close as close_period
-from saglam.insurance.payments import get_period, remittance_csv, remittance_pdf
+from saglam.insurance.payments import facility_payments, get_period, remittance_csv, remittance_pdf
+from saglam.insurance.payments import periods as payment_periods
 from saglam.insurance.payments import run as run_payments
 from saglam.insurance.queries import find_claims, find_coverage, read_claims, read_coverage
+from saglam.insurance.signals import latest_period as latest_claim_period
 from saglam.insurance.signals import outliers
 
 __all__ = [
-    "adjudicate_period", "any_claims", "auto_enrol", "bill_month", "bulk_load_claims", "bulk_load_coverage",
-    "claims_after_bulk_load", "close_period", "contributions", "coverage_after_bulk_load",
-    "coverage_of", "decide", "eligibility", "end_coverage", "enrol", "ensure_package", "find_claim",
-    "find_claims", "find_coverage", "get_claim", "get_coverage", "get_period", "import_claims", "new_package_version", "outliers",
-    "package_items", "package_versions", "parse_claims", "premium_settings", "queue", "read_claims", "read_coverage",
-    "remittance_csv", "remittance_pdf", "reopen", "run_payments", "submit",
+    "adjudicate_period",
+    "any_claims",
+    "auto_enrol",
+    "bill_month",
+    "bulk_load_claims",
+    "bulk_load_coverage",
+    "claims_after_bulk_load",
+    "claims_by_month",
+    "close_period",
+    "contributions",
+    "coverage_after_bulk_load",
+    "coverage_of",
+    "decide",
+    "eligibility",
+    "end_coverage",
+    "enrol",
+    "ensure_package",
+    "facility_payments",
+    "find_claim",
+    "find_claims",
+    "find_coverage",
+    "get_claim",
+    "get_coverage",
+    "get_period",
+    "import_claims",
+    "insured_by_category",
+    "latest_claim_period",
+    "new_package_version",
+    "outliers",
+    "package_items",
+    "package_versions",
+    "parse_claims",
+    "payment_periods",
+    "premium_settings",
+    "queue",
+    "read_claims",
+    "read_coverage",
+    "remittance_csv",
+    "remittance_pdf",
+    "reopen",
+    "run_payments",
+    "submit",
 ]  # fmt: skip

@@ -12,6 +12,7 @@ from saglam.audit.enums import AuditAction
 from saglam.core.security import Principal
 from saglam.facilities import service as facilities
 from saglam.insurance import repository
+from saglam.insurance.claims import require_national
 from saglam.insurance.schemas import Signal
 from saglam.workforce import service as workforce
 
@@ -34,6 +35,7 @@ def outliers(session: Session, actor: Principal, period: str) -> list[Signal]:
     the same specialty) whose claims per patient, cost per claim, rejection rate or services per
     claim lie far from their peers', with the numbers behind each flag."""
     audit.require(session, actor, "Claim", "read", action=AuditAction.SEARCH)
+    require_national(session, actor, AuditAction.SEARCH)
     facility_group = {
         row[0]: f"{row[1]} {row[5]}" for row in facilities.contract_info(session, actor, [])
     }
@@ -85,3 +87,9 @@ def _flags(session: Session, period: str, by: str, group_of: dict[int, str]) -> 
                         )
                     )
     return found
+
+
+def latest_period(session: Session, actor: Principal) -> str | None:
+    """The latest month with claims (where signals have something to say), if any."""
+    audit.require(session, actor, "Claim", "read", action=AuditAction.SEARCH)
+    return repository.latest_claim_period(session)

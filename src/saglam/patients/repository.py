@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import polars as pl
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from saglam.core.frames import read_frames
 from saglam.core.query import Query, apply, count, where
 from saglam.core.text import prefix_bounds
 from saglam.patients.enums import PatientStatus
@@ -273,20 +275,25 @@ def many(session: Session, ids: Sequence[int]) -> list[Patient]:
     return list(session.execute(select(Patient).where(Patient.id.in_(list(ids)))).scalars())
 
 
-def demographics(session: Session, ids: Sequence[int]) -> list[tuple[int, str, Any, Any, Any]]:
-    out: list[tuple[int, str, Any, Any, Any]] = []
-    unique = sorted(set(ids))
-    for start in range(0, len(unique), 30_000):
-        part = unique[start : start + 30_000]
-        stmt = select(
+DEMOGRAPHICS = {
+    "patient_id": pl.Int64, "sex": pl.String, "birth_date": pl.Date, "death_date": pl.Date,
+    "registered_facility_id": pl.Int64,
+}  # fmt: skip
+
+
+def demographics(session: Session, ids: Sequence[int]) -> pl.DataFrame:
+    return read_frames(
+        session,
+        ids,
+        lambda part: select(
             Patient.id,
             Patient.sex,
             Patient.birth_date,
             Patient.death_date,
             Patient.registered_facility_id,
-        ).where(Patient.id.in_(part))
-        out.extend(session.connection().execute(stmt).all())
-    return out
+        ).where(Patient.id.in_(part)),
+        DEMOGRAPHICS,
+    )
 
 
 def enrolment(session: Session, on: Any) -> list[tuple[int, str, int, int]]:
@@ -319,3 +326,25 @@ def in_categories(
         Patient.id.not_in(without),
     )
     return [(int(i), str(c), b) for i, c, b in session.execute(stmt)]
+
+
+def _living(on: Any) -> list[ColumnElement[bool]]:
+    """Active records of people born by ``on`` and not dead by then."""
+    return [
+        Patient.status == PatientStatus.ACTIVE.value,
+        or_(Patient.birth_date.is_(None), Patient.birth_date <= on),
+        or_(Patient.death_date.is_(None), Patient.death_date > on),
+    ]
+
+
+def living_counts(session: Session, on: Any, *columns: str) -> list[tuple[object, ...]]:
+    cols = [getattr(Patient, c) for c in columns]
+    stmt = select(*cols, func.count()).where(*_living(on)).group_by(*cols)
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def living_ids(on: Any, districts: Iterable[str] | None) -> Select[Any]:
+    stmt = select(Patient.id).where(*_living(on))
+    if districts is not None:
+        stmt = stmt.where(Patient.district_code.in_(sorted(districts)))
+    return stmt

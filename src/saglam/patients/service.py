@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 import orjson
+import polars as pl
 from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,8 @@ from saglam.facilities import service as facilities
 from saglam.history import service as history
 from saglam.history.schemas import VersionRead
 from saglam.patients import repository, rules
+from saglam.patients.aggregates import living_counts as living_counts
+from saglam.patients.aggregates import living_ids as living_ids
 from saglam.patients.enums import LinkReason, MatchKind, PatientStatus
 from saglam.patients.models import Patient, PatientFacility, PatientIdentifier
 from saglam.patients.schemas import (
@@ -613,11 +616,9 @@ def bulk_links(session: Session, actor: Principal, rows: Iterable[Sequence[Any]]
     )
 
 
-def demographics(
-    session: Session, actor: Principal, ids: Sequence[int]
-) -> list[tuple[int, str, date | None, date | None, int | None]]:
-    """(id, sex, birth date, death date, registered facility) of patients, for batch rules (the
-    caller audits)."""
+def demographics(session: Session, actor: Principal, ids: Sequence[int]) -> pl.DataFrame:
+    """patient_id, sex, birth_date, death_date, registered_facility_id of patients, for batch
+    rules (the caller audits)."""
     audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
     return repository.demographics(session, ids)
 

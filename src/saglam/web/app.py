@@ -14,10 +14,18 @@ from starlette.responses import RedirectResponse, Response
 from saglam.core.errors import HTTP_STATUS, DomainError, ErrorKind
 from saglam.http.context import AppContext
 from saglam.web.render import page
-from saglam.web.routes import auth, home
+from saglam.web.routes import admin, auth, care, dashboard, home, insurance, registries
 
 log = logging.getLogger(__name__)
-ROUTERS = [auth.router, home.router]
+ROUTERS = [
+    auth.router,
+    home.router,
+    dashboard.router,
+    registries.router,
+    care.router,
+    insurance.router,
+    admin.router,
+]
 
 
 def create_web(ctx: AppContext) -> FastAPI:

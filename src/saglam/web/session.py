@@ -8,16 +8,31 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from saglam.auth import service as auth
 from saglam.auth.schemas import UserRead
 from saglam.core.errors import Forbidden, Unauthenticated
-from saglam.core.security import Principal
+from saglam.core.security import Principal, Role
+from saglam.country import service as country
+from saglam.facilities import service as facilities
 from saglam.http.deps import SessionDep, client_address, context, request_id
 
 SESSION_COOKIE = "saglam_session"
 PRELOGIN_COOKIE = "saglam_prelogin"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.MINISTRY_ANALYST: "Ministry analyst",
+    Role.INSURANCE_OFFICER: "Insurance officer",
+    Role.NETWORK_MANAGER: "Network manager",
+    Role.REGISTRATION_CLERK: "Registration clerk",
+    Role.CLINICIAN: "Clinician",
+    Role.PROGRAM_OFFICER: "Program officer",
+    Role.COOPERATION_COORDINATOR: "Cooperation coordinator",
+}
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,11 @@ class WebUser:
     principal: Principal
     csrf_token: str
     user: UserRead
+    scope_label: str = ""  # the user's facilities or territories by name
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.user.role]
 
 
 def set_session_cookie(request: Request, response: Response, token: str, max_age: int) -> None:
@@ -51,9 +71,23 @@ def optional_user(request: Request, session: SessionDep) -> WebUser | None:
     if found is None:
         return None
     principal, csrf, user = found
-    web = WebUser(principal.at(client_address(request), request_id(request)), csrf, user)
+    web = WebUser(
+        principal.at(client_address(request), request_id(request)),
+        csrf,
+        user,
+        _scope_label(session, user),
+    )
     request.scope.setdefault("state", {})["web"] = web
     return web
+
+
+def _scope_label(session: Session, user: UserRead) -> str:
+    """The names of the user's facilities (or territories), for the header."""
+    names = [facilities.name_of(session, facility_id) for facility_id in user.facility_ids[:3]] or [
+        country.location_name(session, code) for code in user.territory_codes[:3]
+    ]
+    more = len(user.facility_ids or user.territory_codes) - len(names)
+    return ", ".join(n for n in names if n) + (f" +{more}" if more > 0 else "")
 
 
 def current_user(user: Annotated[WebUser | None, Depends(optional_user)]) -> WebUser:
@@ -70,11 +104,13 @@ def check_csrf(expected: str, given: str | None) -> None:
 
 
 def verified_user(
+    request: Request,
     user: Annotated[WebUser, Depends(current_user)],
     csrf_token: Annotated[str | None, Form()] = None,
 ) -> WebUser:
-    """The logged-in user, for form posts: the form's CSRF token must match the session's."""
-    check_csrf(user.csrf_token, csrf_token)
+    """The logged-in user, for form posts: the form's CSRF token (or htmx's X-CSRF-Token
+    header) must match the session's."""
+    check_csrf(user.csrf_token, csrf_token or request.headers.get("x-csrf-token"))
     return user
 
 

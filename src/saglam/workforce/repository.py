@@ -162,3 +162,23 @@ def count_employments(session: Session, query: Query) -> int:
 
 def many_employments(session: Session, ids: Sequence[int]) -> list[Employment]:
     return list(session.execute(select(Employment).where(Employment.id.in_(list(ids)))).scalars())
+
+
+def staff_by_district(
+    session: Session, on: date, places: Select[Any, Any]
+) -> list[tuple[str, str, int]]:
+    """(district, profession, practitioners) employed on ``on`` at the facilities of ``places``
+    (a SELECT of facility id and district); one practitioner counts once per district."""
+    place = places.subquery()
+    stmt = (
+        select(
+            place.c.district_code,
+            Practitioner.profession_code,
+            func.count(func.distinct(Employment.practitioner_id)),
+        )
+        .join(Practitioner, Practitioner.id == Employment.practitioner_id)
+        .join(place, place.c.id == Employment.facility_id)
+        .where(Employment.start_on <= on, or_(Employment.end_on.is_(None), Employment.end_on >= on))
+        .group_by(place.c.district_code, Practitioner.profession_code)
+    )
+    return [(str(d), str(p), int(n)) for d, p, n in session.execute(stmt)]

@@ -376,3 +376,10 @@ def practitioner_versions(
 def _snapshot_practitioner(session: Session, row: Practitioner) -> None:
     data = PractitionerRead.model_validate(row).model_dump(mode="json")
     history.snapshot(session, "Practitioner", row.id, row.version, data, row.updated_at)
+
+
+def staff_by_district(session: Session, actor: Principal, on: date) -> list[tuple[str, str, int]]:
+    """Aggregates: (district, profession code, practitioners employed there on ``on``), one
+    GROUP BY over the facilities' districts."""
+    audit.require(session, actor, "Dashboard", "read", action=AuditAction.SEARCH)
+    return repository.staff_by_district(session, on, facilities.located(session, actor))

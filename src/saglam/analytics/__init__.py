@@ -1,0 +1,1 @@
+"""National aggregates for dashboards (counts and sums only; never person-level data)."""

@@ -1,0 +1,50 @@
+"""An insurance officer reviews a pended claim and looks at the month's payments, in chromium."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from saglam.core.security import Role
+from saglam.insurance import service as insurance
+from tests.factories import SYSTEM
+from tests.web.conftest import Site, log_in, screenshot
+
+
+def test_an_officer_adjusts_a_pended_claim_and_opens_a_months_payments(
+    page: Page, site: Site
+) -> None:
+    log_in(page, site, Role.INSURANCE_OFFICER)
+    page.goto(f"{site.base}/claims")
+    expect(page.get_by_role("heading", name="Claims waiting for review")).to_be_visible()
+    expect(page.locator(".status-tabs a[aria-current=page] .badge")).to_have_text("Pended")
+    first = page.locator("#results-heading + .table-wrap tbody tr th a").first
+    claim_id = int(first.inner_text())
+    first.click()
+    expect(page.get_by_role("heading", name="Decision")).to_be_visible()
+
+    with site.session() as session:
+        claim = insurance.get_claim(session, SYSTEM, claim_id)
+        session.rollback()
+    pended = [line for line in claim.lines if line.outcome.value == "pended"]
+    page.get_by_label("Adjust: pay the amounts entered below").check()
+    for line in pended:
+        ceiling = line.quantity * min(line.unit_price_minor, line.allowed_unit_minor or 10**12)
+        half = ceiling // 2
+        page.locator(f"#amount_{line.id}").fill(f"{half // 100},{half % 100:02d}")
+    page.get_by_label("Note (required)").fill("Paid half: the stay was shorter than claimed.")
+    page.get_by_role("button", name="Save the decision").click()
+
+    expect(page.get_by_role("status")).to_have_text("The decision is saved.")
+    expect(page.locator("h1 .badge")).to_have_text("Reviewed")
+    expect(page.get_by_text("Paid half: the stay was shorter than claimed.")).to_be_visible()
+    screenshot(page, site, "claim-review")
+
+    page.get_by_role("link", name="Payments", exact=True).click()
+    expect(page.get_by_role("heading", name="Months with a payment run")).to_be_visible()
+    months = page.locator("#months-heading ~ .table-wrap tbody tr")
+    assert months.count() >= 12
+    months.nth(1).locator("th a").click()
+    expect(page.get_by_role("heading", name="Per facility")).to_be_visible()
+    expect(page.locator("#period-total")).not_to_be_empty()
+    expect(page.get_by_role("link", name="PDF").first).to_be_visible()
+    screenshot(page, site, "payments")
