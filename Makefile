@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
+LOCALE := src/saglam/web/locale
 
-.PHONY: demo test lint types contracts pytest bench setup clean fhir-examples browser
+.PHONY: demo test lint types contracts pytest bench setup clean fhir-examples browser messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +51,15 @@ pytest: $(STAMP)
 
 ## bench: every benchmark script; figures printed and written to benchmarks/results/
 bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null) \
+		|| echo "wrk is not installed: the HTTP load figures are skipped" >&2
 	$(BIN)/python -m benchmarks.run_all
+
+## messages: extract the web UI's texts into locale/messages.pot and update the az and ru catalogues
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --project=Saglam --sort-by-file -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -l az --init-missing --no-fuzzy-matching
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -l ru --init-missing --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,7 @@ import importlib
 import os
 import sys
 
-SCRIPTS = ["registries"]
+SCRIPTS = ["registries", "fhir_api", "claims", "web"]
 
 
 def main() -> int:

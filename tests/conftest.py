@@ -93,8 +93,10 @@ def engine(
 @pytest.fixture(autouse=True)
 def _fresh_account_cache() -> None:
     from saglam.auth.service import forget_cached_accounts
+    from saglam.core.memo import forget
 
     forget_cached_accounts()
+    forget()
 
 
 @pytest.fixture
@@ -131,4 +133,7 @@ def app(settings: Settings, database: Database) -> FastAPI:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as c:
+        # Pages speak English, the source language, unless a test switches the language
+        # (through the switch itself, so the site can replace or drop the cookie as usual).
+        c.get("/language/en", follow_redirects=False)
         yield c

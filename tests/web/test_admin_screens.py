@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from saglam.audit import service as audit_service
+from saglam.audit.enums import AuditAction
 from saglam.auth import service as auth
 from saglam.core.security import Role
 from saglam.web.i18n import ZONE
@@ -245,6 +247,9 @@ def test_the_audit_trail_pages_back_through_older_records(
     client: TestClient, session: Session
 ) -> None:
     _admin(client, session)
+    for n in range(60):  # more than a page of records, whatever the country's own history
+        audit_service.record(session, SYSTEM, AuditAction.READ, "Organization", n + 1)
+    session.commit()  # records are chained and written at commit
     first = client.get("/admin/audit")
     seqs = [int(s) for s in re.findall(r'</time> <span class="muted">#(\d+)</span>', first.text)]
     assert len(seqs) == 50 and seqs == sorted(seqs, reverse=True)

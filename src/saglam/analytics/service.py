@@ -18,6 +18,7 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.care import service as care
 from saglam.core.errors import Invalid, NotFound
+from saglam.core.memo import remembered
 from saglam.core.security import Principal
 from saglam.core.types import today
 from saglam.country import service as country
@@ -99,6 +100,7 @@ class _Facts:
 
     def __init__(self, session: Session, actor: Principal, f: Filters) -> None:
         self.session, self.actor, self.f = session, actor, f
+        self.database = str(session.get_bind().engine.url)  # one cache per database
         self.profile = country.active_profile(session)
         # flows are read from January of the last year on, for the year-to-date headline too
         self.since = min(f.first, f.year_start)
@@ -135,19 +137,32 @@ class _Facts:
     @cached_property
     def people(self) -> list[tuple[Any, ...]]:
         """(district, category, people alive on the day)."""
-        return patients.living_counts(
-            self.session, self.actor, self.f.on, "district_code", "insurance_category"
+        return remembered(
+            (self.database, "people", self.f.on),
+            lambda: patients.living_counts(
+                self.session, self.actor, self.f.on, "district_code", "insurance_category"
+            ),
         )
 
     @cached_property
     def insured(self) -> dict[str, int]:
-        rows = insurance.insured_by_category(self.session, self.actor, self.f.on, self.districts)
-        return dict(rows)
+        districts = tuple(self.districts) if self.districts else None
+        return remembered(
+            (self.database, "insured", self.f.on, districts),
+            lambda: dict(
+                insurance.insured_by_category(self.session, self.actor, self.f.on, self.districts)
+            ),
+        )
 
     @cached_property
     def sites(self) -> list[tuple[str, str, int]]:
         """(type, district, facilities not closed) within the scope."""
-        rows = facilities.counts(self.session, self.actor, "type_code", "district_code", "status")
+        rows = remembered(
+            (self.database, "sites"),
+            lambda: facilities.counts(
+                self.session, self.actor, "type_code", "district_code", "status"
+            ),
+        )
         return [
             (str(t), str(d), cast(int, n))
             for t, d, s, n in rows
@@ -158,22 +173,34 @@ class _Facts:
     def staff(self) -> list[tuple[str, str, int]]:
         """(area, profession group, practitioners) on the day."""
         group = {p.code: p.group for p in self.profile.professions}
-        rows = workforce.staff_by_district(self.session, self.actor, self.f.on)
+        rows = remembered(
+            (self.database, "staff", self.f.on),
+            lambda: workforce.staff_by_district(self.session, self.actor, self.f.on),
+        )
         return [
             (self.area_of[d], group.get(p, "other"), n) for d, p, n in rows if d in self.area_of
         ]
 
     @cached_property
     def encounters(self) -> dict[str, int]:
-        rows = care.encounters_by_month(
-            self.session, self.actor, self.since, self.f.last, self.districts
+        districts = tuple(self.districts) if self.districts else None
+        return remembered(
+            (self.database, "encounters", self.since, self.f.last, districts),
+            lambda: dict(
+                care.encounters_by_month(
+                    self.session, self.actor, self.since, self.f.last, self.districts
+                )
+            ),
         )
-        return dict(rows)
 
     @cached_property
     def claims(self) -> list[tuple[str, str, int, int]]:
-        return insurance.claims_by_month(
-            self.session, self.actor, self.since, self.f.last, self.districts
+        districts = tuple(self.districts) if self.districts else None
+        return remembered(
+            (self.database, "claims", self.since, self.f.last, districts),
+            lambda: insurance.claims_by_month(
+                self.session, self.actor, self.since, self.f.last, self.districts
+            ),
         )
 
     def names(self) -> dict[str, dict[str, Name]]:

@@ -9,6 +9,7 @@ from saglam.api import errors
 from saglam.api.routes import admin, care, insurance, patients, registries
 from saglam.http.context import AppContext
 from saglam.http.responses import JSONResponse
+from saglam.insurance.service import ClaimBatcher
 
 ROUTERS = [admin.router, registries.router, care.router, insurance.router, patients.router]
 
@@ -25,6 +26,7 @@ def create_api(ctx: AppContext) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
+    app.state.claim_batcher = ClaimBatcher(ctx.database)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)

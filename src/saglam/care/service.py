@@ -659,3 +659,8 @@ def find_services(session: Session, term: str, limit: int = 12) -> list[Any]:
             if len(found) >= limit:
                 break
     return found
+
+
+def diagnosis_problem(code: str) -> str | None:
+    """Why ``code`` is not a usable ICD-10 diagnosis code (None when it is)."""
+    return rules.icd10_problem(code)

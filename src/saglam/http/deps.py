@@ -79,3 +79,13 @@ def _audit_unauthenticated(
 
 
 PrincipalDep = Annotated[Principal, Depends(bearer_principal)]
+
+
+def read_only_principal(request: Request) -> Principal:
+    """The bearer principal, resolved in a read-only unit of work of its own that ends at once:
+    for routes that hand their writes to another writer (they must not hold the write lock)."""
+    with context(request).database.unit_of_work(read_only=True) as session:
+        return bearer_principal(request, session)
+
+
+ReadOnlyPrincipalDep = Annotated[Principal, Depends(read_only_principal)]

@@ -4,6 +4,7 @@ rules. The same code runs for one claim and for a national month."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from saglam.care import service as care
 from saglam.care.rules import in_ranges
+from saglam.core.memo import remembered
 from saglam.core.security import Principal
 from saglam.facilities import service as facilities
 from saglam.insurance import repository, rules
@@ -22,6 +24,10 @@ LINE_SCHEMA = {
     "service_code": pl.String, "quantity": pl.Int64, "unit_price_minor": pl.Int64, "service_date": pl.Date,
     "diagnoses": pl.String, "submitted_on": pl.Date,
 }  # fmt: skip
+
+
+def _items_of(session: Session, version_id: int, schema: dict[str, Any]) -> pl.DataFrame:
+    return _frame(repository.item_rows(session, [version_id]), schema)
 
 
 def _frame(rows: list[tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFrame:
@@ -108,11 +114,20 @@ def context(
         "lifetime_limit": pl.Int64, "age_from": pl.Int64, "age_to": pl.Int64, "service_sex": pl.String, "icd10_ranges": pl.String,
         "specialty_code": pl.String, "case_group": pl.String,
     }  # fmt: skip
-    used = frame["version_id"].drop_nulls().unique().to_list()
-    items = (
-        _frame(repository.item_rows(session, used), item_schema)
-        if used
-        else pl.DataFrame(schema=item_schema)
+    used = set(frame["version_id"].drop_nulls().unique().to_list())
+    database = str(session.get_bind().engine.url)
+    items = pl.concat(
+        [pl.DataFrame(schema=item_schema)]
+        + [
+            # a version's items never change once it exists: read each version once
+            remembered(
+                ("package-items", database, v.id, v.created_at),
+                partial(_items_of, session, v.id, item_schema),
+                ttl=3600,
+            )
+            for v in versions
+            if v.id in used
+        ]
     )
     frame = frame.join(items, on=["version_id", "service_code"], how="left").with_columns(
         pl.col("tariff_minor").is_not_null().alias("in_package")

@@ -3,16 +3,12 @@ reading with explanations, the review queue, and claims drawn from recorded care
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-import orjson
 import polars as pl
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
@@ -20,12 +16,11 @@ from saglam.audit.enums import AuditAction
 from saglam.core.bulk import load_rows, reset_sequence, update_rows
 from saglam.core.errors import Conflict, Invalid, NotFound
 from saglam.core.security import Principal, Role
-from saglam.core.types import today, utcnow
-from saglam.facilities import service as facilities
+from saglam.core.types import utcnow
 from saglam.insurance import adjudication, repository
 from saglam.insurance.enums import REASON_TEXT, ClaimStatus, LineOutcome, Reason, ReviewDecision
 from saglam.insurance.models import Claim, ClaimLine
-from saglam.insurance.schemas import BatchReport, ClaimIn, ClaimLineRead, ClaimRead, ReviewIn
+from saglam.insurance.schemas import BatchReport, ClaimLineRead, ClaimRead, ReviewIn
 from saglam.patients import service as patients
 
 Progress = Callable[[str, int, int], None]
@@ -86,68 +81,6 @@ def claim_reads(session: Session, rows: Sequence[Claim]) -> list[ClaimRead]:
     """Claims with their lines (two queries for any number of claims)."""
     lines = repository.lines_of(session, [c.id for c in rows])
     return [_read(session, c, lines.get(c.id, [])) for c in rows]
-
-
-def _same(existing: Claim, lines: list[ClaimLine], data: ClaimIn) -> bool:
-    sent = [(x.service_code, x.quantity, x.unit_price_minor, x.service_date) for x in data.lines]
-    stored = [(x.service_code, x.quantity, x.unit_price_minor, x.service_date) for x in lines]
-    return existing.patient_id == data.patient_id and sent == stored
-
-
-def submit(
-    session: Session, actor: Principal, data: ClaimIn, *, judge: bool = True
-) -> tuple[ClaimRead, bool]:
-    """Store and judge a claim; the same identifier again returns the first result (not a
-    second claim); a different claim under a used identifier is a conflict.
-
-    Returns the claim and whether it was new.
-    """
-    _scope(session, actor, data.facility_id, AuditAction.CREATE)
-    facilities.district_of(session, data.facility_id)
-    existing = repository.claim_by_identifier(session, data.facility_id, data.identifier)
-    if existing is not None:
-        lines = repository.lines_of(session, [existing.id]).get(existing.id, [])
-        if not _same(existing, lines, data):
-            raise Conflict(
-                "identifier-reused",
-                f"claim identifier {data.identifier} was used for a different claim",
-            )
-        return _read(session, existing, lines), False
-    for i, code in enumerate(data.diagnoses):
-        from saglam.care.rules import icd10_problem
-
-        if problem := icd10_problem(code):
-            raise Invalid("bad-diagnosis", problem, fields={f"diagnoses.{i}": problem})
-    claim = Claim(
-        identifier=data.identifier, facility_id=data.facility_id, patient_id=data.patient_id, encounter_id=data.encounter_id,
-        submitted_on=today(), period=min(line.service_date for line in data.lines).strftime("%Y-%m"),
-        status=ClaimStatus.RECEIVED.value, diagnoses=";".join(data.diagnoses), version=1, updated_at=utcnow(),
-    )  # fmt: skip
-    session.add(claim)
-    session.flush()
-    lines = []
-    for seq, line in enumerate(data.lines, start=1):
-        codes = [data.diagnoses[p - 1] for p in line.diagnosis_pointers] or data.diagnoses
-        row = ClaimLine(
-            claim_id=claim.id, seq=seq, patient_id=data.patient_id, facility_id=data.facility_id, service_code=line.service_code,
-            quantity=line.quantity, unit_price_minor=line.unit_price_minor, service_date=line.service_date,
-            practitioner_id=line.practitioner_id, diagnoses=";".join(codes), outcome=LineOutcome.PENDED.value, reasons="",
-        )  # fmt: skip
-        session.add(row)
-        lines.append(row)
-    session.flush()
-    if judge:
-        _judge_claims(session, actor, [(claim, lines)])
-    audit.record(
-        session,
-        actor,
-        AuditAction.CREATE,
-        "Claim",
-        claim.id,
-        patient_id=data.patient_id,
-        detail={"identifier": data.identifier, "status": claim.status},
-    )
-    return _read(session, claim, lines), True
 
 
 def _frame_of(pairs: Sequence[tuple[Claim, list[ClaimLine]]]) -> pl.DataFrame:
@@ -217,70 +150,6 @@ def find_claim(session: Session, actor: Principal, facility_id: int, identifier:
     if claim is None:
         raise NotFound("claim-not-found", f"no claim {identifier} of facility {facility_id}")
     return get_claim(session, actor, claim.id)
-
-
-def parse_claims(text: str, kind: str) -> tuple[list[ClaimIn], dict[str, str]]:
-    """Claims from NDJSON (one claim per line) or CSV (one line per row, grouped by identifier)."""
-    found: list[ClaimIn] = []
-    problems: dict[str, str] = {}
-    if kind == "ndjson":
-        for number, raw in enumerate(text.splitlines(), start=1):
-            if not raw.strip():
-                continue
-            try:
-                found.append(ClaimIn.model_validate(orjson.loads(raw)))
-            except (orjson.JSONDecodeError, ValidationError) as exc:
-                problems[f"line {number}"] = str(exc).splitlines()[0][:200]
-        return found, problems
-    grouped: dict[tuple[str, str], dict[str, Any]] = {}
-    for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        try:
-            key = (row["facility_id"], row["identifier"])
-            claim = grouped.setdefault(
-                key,
-                {
-                    "identifier": row["identifier"],
-                    "facility_id": int(row["facility_id"]),
-                    "patient_id": int(row["patient_id"]),
-                    "diagnoses": [d for d in (row.get("diagnoses") or "").split(";") if d],
-                    "lines": [],
-                },
-            )
-            claim["lines"].append(
-                {
-                    "service_code": row["service_code"],
-                    "quantity": int(row["quantity"]),
-                    "unit_price_minor": int(row["unit_price_minor"]),
-                    "service_date": row["service_date"],
-                }
-            )
-        except (KeyError, ValueError) as exc:
-            problems[f"row {number}"] = f"bad row: {exc}"
-    for (facility, identifier), claim in grouped.items():
-        try:
-            found.append(ClaimIn.model_validate(claim))
-        except ValidationError as exc:
-            problems[f"claim {facility}/{identifier}"] = str(exc).splitlines()[0][:200]
-    return found, problems
-
-
-def import_claims(
-    session: Session, actor: Principal, claims: Sequence[ClaimIn], *, judge: bool = True
-) -> dict[str, int]:
-    """Store many claims (idempotently); with ``judge`` they are adjudicated in one batch."""
-    new: list[tuple[Claim, list[ClaimLine]]] = []
-    repeated = 0
-    for data in claims:
-        read, created = submit(session, actor, data, judge=False)
-        if not created:
-            repeated += 1
-            continue
-        claim = repository.claim(session, read.id)
-        assert claim is not None
-        new.append((claim, repository.lines_of(session, [claim.id])[claim.id]))
-    if judge and new:
-        _judge_claims(session, actor, new)
-    return {"received": len(claims), "new": len(new), "repeated": repeated}
 
 
 def adjudicate_period(

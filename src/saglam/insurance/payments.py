@@ -140,17 +140,17 @@ def get_period(session: Session, actor: Principal, period: str) -> PeriodRead:
 
 
 def close(session: Session, actor: Principal, period: str) -> PeriodRead:
-    """Close a period: its payments never change again."""
+    """Close a period (paying it first if it was never run): its payments never change again."""
     audit.require(session, actor, "Payment", "write", action=AuditAction.UPDATE)
-    row = repository.period(session, period)
-    if row is None:
-        raise NotFound("period-not-found", f"no payment run for {period}")
-    if row.status == PeriodStatus.CLOSED.value:
+    existing = repository.period(session, period)
+    if existing is not None and existing.status == PeriodStatus.CLOSED.value:
         raise Conflict("period-closed", f"period {period} is already closed")
     earlier = repository.open_before(session, period)
     if earlier is not None:
         raise Conflict("earlier-period-open", f"close {earlier} before {period}")
     run(session, actor, period)  # what is closed is what the claims say now
+    row = repository.period(session, period)
+    assert row is not None
     repository.settle(session, period)
     row.status, row.closed_at, row.closed_by = PeriodStatus.CLOSED.value, utcnow(), actor.name
     session.flush()

@@ -40,8 +40,34 @@ REQUIRED = {
 BIG = 1 << 40
 
 
+#: one bit per reason: a line's reasons are one integer while it is judged (list columns per row
+#: are slow); they become the list of codes once, per distinct combination, at the end
+BIT = {reason: 1 << n for n, reason in enumerate(Reason)}
+
+
+def _mask(reasons: tuple[Reason, ...]) -> int:
+    return sum(BIT[r] for r in reasons)
+
+
 def _flag(condition: pl.Expr, reason: Reason) -> pl.Expr:
-    return pl.when(condition.fill_null(False)).then(pl.lit(reason.value)).otherwise(None)
+    return pl.when(condition.fill_null(False)).then(pl.lit(BIT[reason])).otherwise(pl.lit(0))
+
+
+def _any(reasons: tuple[Reason, ...]) -> pl.Expr:
+    return (pl.col("_mask") & _mask(reasons)) != 0
+
+
+def _codes(frame: pl.DataFrame) -> pl.DataFrame:
+    """The ``reasons`` list (codes in order) of each line, from its mask."""
+    masks = frame["_mask"].unique().to_list()
+    table = pl.DataFrame(
+        {
+            "_mask": masks,
+            "reasons": [[r.value for r in Reason if m & BIT[r]] for m in masks],
+        },
+        schema={"_mask": pl.Int64, "reasons": pl.List(pl.String)},
+    )
+    return frame.join(table, on="_mask", how="left")
 
 
 def adjudicate(lines: pl.DataFrame, *, deadline_days: int, high_value_minor: int) -> pl.DataFrame:
@@ -131,9 +157,8 @@ def adjudicate(lines: pl.DataFrame, *, deadline_days: int, high_value_minor: int
             Reason.LATE_SUBMISSION,
         ),
     ]
-    frame = frame.with_columns(pl.concat_list(reasons).list.drop_nulls().alias("reasons"))
-    rejecting = [r.value for r in REJECTING] + [Reason.REFERRAL_MISSING.value]
-    rejected = pl.col("reasons").list.eval(pl.element().is_in(rejecting)).list.any()
+    frame = frame.with_columns(pl.sum_horizontal(reasons).cast(pl.Int64).alias("_mask"))
+    rejected = _any((*REJECTING, Reason.REFERRAL_MISSING))
     allowed_unit = pl.min_horizontal(
         pl.col("unit_price_minor"), pl.col("tariff_minor").fill_null(0)
     )
@@ -148,32 +173,31 @@ def adjudicate(lines: pl.DataFrame, *, deadline_days: int, high_value_minor: int
     )
     gross = pl.col("allowed_quantity") * pl.col("allowed_unit_minor")
     copay = (
-        pl.when(pl.col("reasons").list.contains(Reason.COPAYMENT.value))
+        pl.when(_any((Reason.COPAYMENT,)))
         .then(gross * pl.col("copay_rate_pct").fill_null(0) // 100)
         .otherwise(0)
     )
     frame = frame.with_columns(copay.cast(pl.Int64).alias("copay_minor"))
-    frame = frame.with_columns((gross - pl.col("copay_minor")).cast(pl.Int64).alias("paid_minor"))
     frame = frame.with_columns(
-        pl.when(gross > high_value_minor)
-        .then(pl.col("reasons").list.concat(pl.lit([Reason.HIGH_VALUE.value])))
-        .otherwise(pl.col("reasons"))
-        .alias("reasons")
-    )
-    pending = pl.col("reasons").list.eval(pl.element().is_in([r.value for r in PENDING])).list.any()
-    adjusting = (
-        pl.col("reasons").list.eval(pl.element().is_in([r.value for r in ADJUSTING])).list.any()
+        (gross - pl.col("copay_minor")).cast(pl.Int64).alias("paid_minor"),
+        (
+            pl.col("_mask")
+            | pl.when(gross > high_value_minor).then(BIT[Reason.HIGH_VALUE]).otherwise(0)
+        )
+        .cast(pl.Int64)
+        .alias("_mask"),
     )
     outcome = (
         pl.when(rejected).then(pl.lit(LineOutcome.REJECTED.value))
-        .when(pending).then(pl.lit(LineOutcome.PENDED.value))
-        .when(adjusting).then(pl.lit(LineOutcome.ADJUSTED.value))
+        .when(_any(PENDING)).then(pl.lit(LineOutcome.PENDED.value))
+        .when(_any(ADJUSTING)).then(pl.lit(LineOutcome.ADJUSTED.value))
         .otherwise(pl.lit(LineOutcome.ACCEPTED.value))
     )  # fmt: skip
     frame = frame.with_columns(
         outcome.alias("outcome"),
         (pl.col("quantity") * pl.col("unit_price_minor")).alias("asked_minor"),
     )
+    frame = _codes(frame)
     return frame.drop([c for c in frame.columns if c.startswith("_")])
 
 

@@ -7,11 +7,8 @@ from saglam.insurance.claims import (
     decide,
     find_claim,
     get_claim,
-    import_claims,
-    parse_claims,
     queue,
     reopen,
-    submit,
 )
 from saglam.insurance.claims import after_bulk_load as claims_after_bulk_load
 from saglam.insurance.claims import bulk_load as bulk_load_claims
@@ -37,10 +34,13 @@ from saglam.insurance.payments import facility_payments, get_period, remittance_
 from saglam.insurance.payments import periods as payment_periods
 from saglam.insurance.payments import run as run_payments
 from saglam.insurance.queries import find_claims, find_coverage, read_claims, read_coverage
+from saglam.insurance.realtime import ClaimBatcher
 from saglam.insurance.signals import latest_period as latest_claim_period
 from saglam.insurance.signals import outliers
+from saglam.insurance.submission import import_claims, parse_claims, submit, submit_many
 
 __all__ = [
+    "ClaimBatcher",
     "adjudicate_period",
     "any_claims",
     "auto_enrol",
@@ -82,5 +82,5 @@ __all__ = [
     "remittance_pdf",
     "reopen",
     "run_payments",
-    "submit",
+    "submit", "submit_many",
 ]  # fmt: skip

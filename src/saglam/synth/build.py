@@ -136,9 +136,10 @@ def build_country(
             paid_months
         ):  # every past month paid, all but the last closed
             say("payments", index, len(paid_months))
-            insurance.run_payments(session, actor, month)
             if index < len(paid_months) - 1:
                 insurance.close_period(session, actor, month)
+            else:
+                insurance.run_payments(session, actor, month)
         say("payments", len(paid_months), len(paid_months))
     now = time.perf_counter()
     return BuildReport(

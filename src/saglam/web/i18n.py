@@ -27,6 +27,11 @@ ZONE = ZoneInfo("Asia/Baku")
 CURRENCY = "AZN"
 
 
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional marker name)
+    """Marks an English text defined in Python for extraction; the template translates it."""
+    return message
+
+
 @cache
 def translations(language: str) -> NullTranslations:
     """The catalogue of ``language`` compiled in memory from its .po file (English is the source)."""

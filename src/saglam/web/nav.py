@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from saglam.core.security import Role
+from saglam.web.i18n import N_
 
 A = Role.ADMIN
 ANALYST = Role.MINISTRY_ANALYST
@@ -22,15 +23,15 @@ class Item:
 
 
 ITEMS = (
-    Item("/dashboard", "Dashboard", frozenset({A, ANALYST, OFFICER})),
-    Item("/patients", "Patients", frozenset({A, CLERK, CLINICIAN, OFFICER, NETWORK})),
-    Item("/facilities", "Facilities", frozenset({A, ANALYST, OFFICER, NETWORK})),
-    Item("/claims", "Claims", frozenset({A, OFFICER})),
-    Item("/payments", "Payments", frozenset({A, OFFICER, NETWORK})),
-    Item("/signals", "Signals", frozenset({A, OFFICER})),
-    Item("/admin/users", "Users", frozenset({A})),
-    Item("/admin/clients", "API clients", frozenset({A})),
-    Item("/admin/audit", "Audit trail", frozenset({A})),
+    Item("/dashboard", N_("Dashboard"), frozenset({A, ANALYST, OFFICER})),
+    Item("/patients", N_("Patients"), frozenset({A, CLERK, CLINICIAN, OFFICER, NETWORK})),
+    Item("/facilities", N_("Facilities"), frozenset({A, ANALYST, OFFICER, NETWORK})),
+    Item("/claims", N_("Claims"), frozenset({A, OFFICER})),
+    Item("/payments", N_("Payments"), frozenset({A, OFFICER, NETWORK})),
+    Item("/signals", N_("Signals"), frozenset({A, OFFICER})),
+    Item("/admin/users", N_("Users"), frozenset({A})),
+    Item("/admin/clients", N_("API clients"), frozenset({A})),
+    Item("/admin/audit", N_("Audit trail"), frozenset({A})),
 )
 
 

@@ -18,20 +18,21 @@ from saglam.core.security import Principal, Role
 from saglam.country import service as country
 from saglam.facilities import service as facilities
 from saglam.http.deps import SessionDep, client_address, context, request_id
+from saglam.web.i18n import N_
 
 SESSION_COOKIE = "saglam_session"
 PRELOGIN_COOKIE = "saglam_prelogin"
 
 
 ROLE_LABELS = {
-    Role.ADMIN: "Administrator",
-    Role.MINISTRY_ANALYST: "Ministry analyst",
-    Role.INSURANCE_OFFICER: "Insurance officer",
-    Role.NETWORK_MANAGER: "Network manager",
-    Role.REGISTRATION_CLERK: "Registration clerk",
-    Role.CLINICIAN: "Clinician",
-    Role.PROGRAM_OFFICER: "Program officer",
-    Role.COOPERATION_COORDINATOR: "Cooperation coordinator",
+    Role.ADMIN: N_("Administrator"),
+    Role.MINISTRY_ANALYST: N_("Ministry analyst"),
+    Role.INSURANCE_OFFICER: N_("Insurance officer"),
+    Role.NETWORK_MANAGER: N_("Network manager"),
+    Role.REGISTRATION_CLERK: N_("Registration clerk"),
+    Role.CLINICIAN: N_("Clinician"),
+    Role.PROGRAM_OFFICER: N_("Program officer"),
+    Role.COOPERATION_COORDINATOR: N_("Cooperation coordinator"),
 }
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from saglam.core.errors import Invalid
-from saglam.http.deps import PrincipalDep, SessionDep
+from saglam.http.deps import PrincipalDep, ReadOnlyPrincipalDep, SessionDep
 from saglam.insurance import service as insurance
 from saglam.insurance.schemas import (
     BatchReport,
@@ -119,11 +119,13 @@ def new_package_version(
 
 @router.post("/claims", response_model=ClaimRead, status_code=201)
 def submit_claim(
-    data: ClaimIn, response: Response, session: SessionDep, actor: PrincipalDep
+    data: ClaimIn, request: Request, response: Response, actor: ReadOnlyPrincipalDep
 ) -> ClaimRead:
     """Submit and judge a claim in real time. The same identifier again returns the first result
-    (200, not a second claim); a different claim under a used identifier is a conflict (409)."""
-    claim, created = insurance.submit(session, actor, data)
+    (200, not a second claim); a different claim under a used identifier is a conflict (409).
+    Claims arriving together are judged together (see ``insurance.realtime``)."""
+    batcher: insurance.ClaimBatcher = request.app.state.claim_batcher
+    claim, created = batcher.submit(actor, data)
     if not created:
         response.status_code = 200
     return claim

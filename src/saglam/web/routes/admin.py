@@ -26,6 +26,7 @@ from saglam.country import service as country
 from saglam.facilities import service as facilities
 from saglam.http.deps import SessionDep
 from saglam.web import i18n
+from saglam.web.i18n import N_
 from saglam.web.render import fragment, page
 from saglam.web.session import ROLE_LABELS, FormUserDep, UserDep, WebUser
 
@@ -37,42 +38,46 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 # English source texts, translated in the templates.
 USER_FIELD_MESSAGES = {
-    "username": "Use 3 to 80 letters, digits or . _ @ - (no spaces).",
-    "password": "The password must be at least 8 characters long.",
-    "password_again": "The two passwords differ.",
-    "role": "Choose a role.",
-    "full_name": "The full name is too long (at most 200 characters).",
-    "facility_ids": "Facility ids are whole numbers separated by commas.",
-    "territory_codes": "Territory codes are separated by commas.",
-    "language": "Choose Azerbaijani, English or Russian.",
+    "username": N_("Use 3 to 80 letters, digits or . _ @ - (no spaces)."),
+    "password": N_("The password must be at least 8 characters long."),
+    "password_again": N_("The two passwords differ."),
+    "role": N_("Choose a role."),
+    "full_name": N_("The full name is too long (at most 200 characters)."),
+    "facility_ids": N_("Facility ids are whole numbers separated by commas."),
+    "territory_codes": N_("Territory codes are separated by commas."),
+    "language": N_("Choose Azerbaijani, English or Russian."),
 }
 CLIENT_FIELD_MESSAGES = {
-    "name": "Give the client a name (at most 120 characters).",
-    "scopes": "Enter at least one scope, e.g. system/Patient.read.",
-    "facility_ids": "Facility ids are whole numbers separated by commas.",
+    "name": N_("Give the client a name (at most 120 characters)."),
+    "scopes": N_("Enter at least one scope, e.g. system/Patient.read."),
+    "facility_ids": N_("Facility ids are whole numbers separated by commas."),
 }
 AUDIT_FIELD_MESSAGES = {
-    "patient_id": "A patient id is a whole number.",
-    "since": "Enter a date and time.",
-    "until": "Enter a date and time.",
-    "outcome": "Choose an outcome.",
-    "before_seq": "Not a record number.",
+    "patient_id": N_("A patient id is a whole number."),
+    "since": N_("Enter a date and time."),
+    "until": N_("Enter a date and time."),
+    "outcome": N_("Choose an outcome."),
+    "before_seq": N_("Not a record number."),
 }
-TAKEN = "This user name is already taken."
+TAKEN = N_("This user name is already taken.")
 ACTION_LABELS = {
-    AuditAction.READ: "Read",
-    AuditAction.SEARCH: "Search",
-    AuditAction.CREATE: "Create",
-    AuditAction.UPDATE: "Update",
-    AuditAction.DELETE: "Delete",
-    AuditAction.MERGE: "Merge",
-    AuditAction.UNMERGE: "Unmerge",
-    AuditAction.LOGIN: "Log in",
-    AuditAction.LOGOUT: "Log out",
-    AuditAction.EXPORT: "Export",
-    AuditAction.EXECUTE: "Execute",
+    AuditAction.READ: N_("Read"),
+    AuditAction.SEARCH: N_("Search"),
+    AuditAction.CREATE: N_("Create"),
+    AuditAction.UPDATE: N_("Update"),
+    AuditAction.DELETE: N_("Delete"),
+    AuditAction.MERGE: N_("Merge"),
+    AuditAction.UNMERGE: N_("Unmerge"),
+    AuditAction.LOGIN: N_("Log in"),
+    AuditAction.LOGOUT: N_("Log out"),
+    AuditAction.EXPORT: N_("Export"),
+    AuditAction.EXECUTE: N_("Execute"),
 }
-OUTCOME_LABELS = {Outcome.SUCCESS: "Success", Outcome.DENIED: "Denied", Outcome.FAILURE: "Failure"}
+OUTCOME_LABELS = {
+    Outcome.SUCCESS: N_("Success"),
+    Outcome.DENIED: N_("Denied"),
+    Outcome.FAILURE: N_("Failure"),
+}
 # Badge classes of saglam.css; the label text carries the meaning, colour only repeats it.
 OUTCOME_BADGES = {
     Outcome.SUCCESS: "accepted",
@@ -164,9 +169,9 @@ def _users_page(
 
 # What a redirect after a change reports; the name follows the translated text.
 _USER_NOTICES = {
-    "created": "User created; they can log in now:",
-    "disabled": "User disabled; their sessions have ended:",
-    "enabled": "User enabled:",
+    "created": N_("User created; they can log in now:"),
+    "disabled": N_("User disabled; their sessions have ended:"),
+    "enabled": N_("User enabled:"),
 }
 
 
@@ -281,7 +286,7 @@ def _clients_page(
     )
 
 
-_CLIENT_NOTICES = {"disabled": "Client disabled:", "enabled": "Client enabled:"}
+_CLIENT_NOTICES = {"disabled": N_("Client disabled:"), "enabled": N_("Client enabled:")}
 
 
 @router.get("/admin/clients")

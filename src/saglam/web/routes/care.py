@@ -21,7 +21,7 @@ from saglam.country.profile import profile_table
 from saglam.facilities import service as facilities
 from saglam.http.deps import SessionDep
 from saglam.patients import service as patients
-from saglam.web.i18n import ZONE
+from saglam.web.i18n import N_, ZONE
 from saglam.web.render import page
 from saglam.web.session import FormUserDep, UserDep, WebUser
 from saglam.workforce import service as workforce
@@ -160,11 +160,15 @@ async def record_encounter(request: Request, session: SessionDep, user: FormUser
             )
             for e in exc.errors()
         }
-        return _form_page(request, session, user, form, 422, errors, "The encounter was not saved.")
+        return _form_page(
+            request, session, user, form, 422, errors, N_("The encounter was not saved.")
+        )
     except Invalid as exc:
         rollback(session)
         errors = {field_of(path, form): message for path, message in exc.fields.items()}
-        return _form_page(request, session, user, form, 422, errors, "The encounter was not saved.")
+        return _form_page(
+            request, session, user, form, 422, errors, N_("The encounter was not saved.")
+        )
     return RedirectResponse(
         f"/patients/{record.encounter.patient_id}?recorded={record.encounter.id}", status_code=303
     )

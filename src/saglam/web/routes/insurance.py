@@ -25,6 +25,7 @@ from saglam.insurance import service as insurance
 from saglam.insurance.enums import REASON_TEXT, ClaimStatus, LineOutcome, Reason, ReviewDecision
 from saglam.insurance.schemas import ClaimRead, ReviewIn, Signal
 from saglam.patients import service as patients
+from saglam.web.i18n import N_
 from saglam.web.render import page
 from saglam.web.session import FormUserDep, UserDep, WebUser
 from saglam.workforce import service as workforce
@@ -32,33 +33,37 @@ from saglam.workforce import service as workforce
 router = APIRouter()
 
 PAGE_SIZE = 50
-SORTS = {"id": "Claim number", "amount": "Amount asked (largest first)", "age": "Oldest first"}
+SORTS = {
+    "id": N_("Claim number"),
+    "amount": N_("Amount asked (largest first)"),
+    "age": N_("Oldest first"),
+}
 STATUSES = ("pended", "received", "adjudicated", "reviewed")
 REASONS = [(reason.value, REASON_TEXT[reason]) for reason in Reason]
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MEASURES = {
-    "claims_per_patient": "Claims per patient",
-    "cost_per_claim": "Cost per claim",
-    "rejection_rate": "Rejection rate",
-    "services_per_claim": "Services per claim",
+    "claims_per_patient": N_("Claims per patient"),
+    "cost_per_claim": N_("Cost per claim"),
+    "rejection_rate": N_("Rejection rate"),
+    "services_per_claim": N_("Services per claim"),
 }
 # English source texts, translated in the templates.
 MESSAGES = {
-    "status": "Choose a status.",
-    "facility_id": "A facility id is a whole number.",
-    "reason": "Choose a reason code from the list.",
-    "older_than": "Enter a date (YYYY-MM-DD).",
-    "sort": "Choose how to sort.",
-    "after_id": "Not a claim number.",
-    "decision": "Choose approve, adjust or reject.",
-    "note": "Write a note of 3 to 2,000 characters.",
-    "period": "Enter a month as YYYY-MM.",
+    "status": N_("Choose a status."),
+    "facility_id": N_("A facility id is a whole number."),
+    "reason": N_("Choose a reason code from the list."),
+    "older_than": N_("Enter a date (YYYY-MM-DD)."),
+    "sort": N_("Choose how to sort."),
+    "after_id": N_("Not a claim number."),
+    "decision": N_("Choose approve, adjust or reject."),
+    "note": N_("Write a note of 3 to 2,000 characters."),
+    "period": N_("Enter a month as YYYY-MM."),
 }
 DONE = {
-    "reviewed": "The decision is saved.",
-    "reopened": "The claim is reopened and judged again; it is back in the queue.",
-    "run": "The payments of the month were computed again.",
-    "closed": "The month is closed: its payments will not change again.",
+    "reviewed": N_("The decision is saved."),
+    "reopened": N_("The claim is reopened and judged again; it is back in the queue."),
+    "run": N_("The payments of the month were computed again."),
+    "closed": N_("The month is closed: its payments will not change again."),
 }
 
 
@@ -77,7 +82,7 @@ def parse_azn(text: str) -> int:
     for the field."""
     raw = _SPACES.sub("", text).removesuffix("₼").removesuffix("AZN").removesuffix("azn")
     if not raw:
-        raise ValueError("Enter an amount in AZN, e.g. 1234.50.")
+        raise ValueError(N_("Enter an amount in AZN, e.g. 1234.50."))
     if _PLAIN.match(raw):
         number = raw.replace(",", ".")
     else:
@@ -86,8 +91,8 @@ def parse_azn(text: str) -> int:
         repeated = grouped and not grouped["dec"] and raw.count(grouped["sep"]) > 1
         if not grouped or not (two_kinds or repeated):
             if re.match(r"^\d{1,3}[.,]\d{3}$", raw):
-                raise ValueError("Ambiguous amount: write 1500 or 1.50.")
-            raise ValueError("Enter an amount in AZN with at most two decimals, e.g. 1234.50.")
+                raise ValueError(N_("Ambiguous amount: write 1500 or 1.50."))
+            raise ValueError(N_("Enter an amount in AZN with at most two decimals, e.g. 1234.50."))
         number = raw.replace(grouped["sep"], "").replace(",", ".")
     return int(Decimal(number) * 100)
 
@@ -287,7 +292,7 @@ def review_claim(
     if data is None:
         return _claim_page(
             request, session, user, claim_id, status=422, errors=errors, form=echo,
-            message="The decision was not saved: correct the marked fields.",
+            message=N_("The decision was not saved: correct the marked fields."),
         )  # fmt: skip
     try:
         insurance.decide(session, user.principal, claim_id, data)
