@@ -21,7 +21,7 @@ from saglam.care.models import (
     Referral,
     ServiceLine,
 )
-from saglam.core.frames import read_frames
+from saglam.core.frames import in_ids, read_frames
 from saglam.core.query import Query, apply, count
 
 MODELS: dict[str, Any] = {
@@ -154,7 +154,7 @@ def referral_facts(session: Session, patient_ids: Sequence[int]) -> pl.DataFrame
             Referral.to_facility_id,
             Referral.to_specialty,
             Referral.authored_on,
-        ).where(Referral.patient_id.in_(part), Referral.status != "revoked"),
+        ).where(in_ids(session, Referral.patient_id, part), Referral.status != "revoked"),
         REFERRAL_FACTS,
     )
 

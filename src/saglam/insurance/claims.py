@@ -168,16 +168,16 @@ def adjudicate_period(
     outcomes: dict[str, int] = {}
     total_lines = paid = 0
     claims: set[int] = set()
-    after = 0
-    while True:
-        frame = repository.received_lines(session, period, after, chunk, adjudication.LINE_SCHEMA)
+    received = repository.received_claims(session, period)
+    per_batch = max(chunk // 4, 1)  # claims have about four lines
+    for start in range(0, received.height, per_batch):
+        part = received.slice(start, per_batch)
+        lines = repository.lines_between(
+            session, int(part["claim_id"][0]), int(part["claim_id"][-1]), adjudication.LINE_SCHEMA
+        )
+        frame = lines.join(part, on="claim_id", how="inner").select(list(adjudication.LINE_SCHEMA))
         if frame.is_empty():
-            break
-        if frame.height == chunk:  # keep every claim whole: leave the last claim to the next batch
-            last_claim = frame["claim_id"][-1]
-            whole = frame.filter(pl.col("claim_id") != last_claim)
-            frame = whole if whole.height else frame
-        after = int(frame["line_id"][-1])
+            continue
         tick = time.perf_counter()
         judged = adjudication.judge(session, actor, frame)
         compute += time.perf_counter() - tick

@@ -10,7 +10,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, Integer, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from saglam.core.frames import read_frame, read_frames
+from saglam.core.frames import in_ids, read_frame, read_frames
 from saglam.insurance.enums import ClaimStatus, LineOutcome
 from saglam.insurance.models import (
     Claim,
@@ -41,7 +41,9 @@ def coverage_rows(session: Session, patient_ids: Sequence[int]) -> pl.DataFrame:
         patient_ids,
         lambda part: select(
             CoveragePeriod.patient_id, CoveragePeriod.start, CoveragePeriod.end
-        ).where(CoveragePeriod.patient_id.in_(part), CoveragePeriod.status != "suspended"),
+        ).where(
+            in_ids(session, CoveragePeriod.patient_id, part), CoveragePeriod.status != "suspended"
+        ),
         COVERAGE_FACTS,
     )
 
@@ -126,7 +128,7 @@ def prior_auths(session: Session, patient_ids: Sequence[int]) -> pl.DataFrame:
             PriorAuthorization.service_code,
             PriorAuthorization.valid_from,
             PriorAuthorization.valid_to,
-        ).where(PriorAuthorization.patient_id.in_(part)),
+        ).where(in_ids(session, PriorAuthorization.patient_id, part)),
         AUTH_FACTS,
     )
 
@@ -157,7 +159,7 @@ def history(
         return select(
             ClaimLine.patient_id, ClaimLine.service_code, ClaimLine.service_date, ClaimLine.facility_id,
             ClaimLine.allowed_quantity, ClaimLine.claim_id,
-        ).where(ClaimLine.patient_id.in_(part), ClaimLine.outcome.in_(paid), relevant)  # fmt: skip
+        ).where(in_ids(session, ClaimLine.patient_id, part), ClaimLine.outcome.in_(paid), relevant)  # fmt: skip
 
     frame = read_frames(session, patient_ids, query, HISTORY)
     excluded = pl.Series(sorted(set(exclude_claims)), dtype=pl.Int64).implode()
@@ -196,23 +198,22 @@ LINE_INPUT = (
 )
 
 
-def received_lines(
-    session: Session, period: str, after_id: int, limit: int, schema: dict[str, Any]
-) -> pl.DataFrame:
-    """Lines of received (not yet judged) claims of a period, with the claim's submission date."""
-    cols = [getattr(ClaimLine, c) for c in LINE_INPUT]
+def received_claims(session: Session, period: str) -> pl.DataFrame:
+    """claim_id, submitted_on of the received (not yet judged) claims of a period, by id."""
     stmt = (
-        select(*cols, Claim.submitted_on)
-        .join(Claim, Claim.id == ClaimLine.claim_id)
-        .where(
-            Claim.period == period,
-            Claim.status == ClaimStatus.RECEIVED.value,
-            ClaimLine.id > after_id,
-        )
-        .order_by(ClaimLine.id)
-        .limit(limit)
+        select(Claim.id, Claim.submitted_on)
+        .where(Claim.period == period, Claim.status == ClaimStatus.RECEIVED.value)
+        .order_by(Claim.id)
     )
-    return read_frame(session, stmt, schema)
+    return read_frame(session, stmt, {"claim_id": pl.Int64, "submitted_on": pl.Date})
+
+
+def lines_between(session: Session, first: int, last: int, schema: dict[str, Any]) -> pl.DataFrame:
+    """The lines of claims ``first``..``last`` (by claim id) in the input columns of the rules
+    (without the claim's submission date)."""
+    cols = [getattr(ClaimLine, c) for c in LINE_INPUT]
+    stmt = select(*cols).where(ClaimLine.claim_id.between(first, last)).order_by(ClaimLine.id)
+    return read_frame(session, stmt, {k: v for k, v in schema.items() if k != "submitted_on"})
 
 
 def claims_page(

@@ -9,7 +9,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from saglam.core.frames import read_frames
+from saglam.core.frames import in_ids, read_frames
 from saglam.core.query import Query, apply, count, where
 from saglam.core.text import prefix_bounds
 from saglam.patients.enums import PatientStatus
@@ -291,7 +291,7 @@ def demographics(session: Session, ids: Sequence[int]) -> pl.DataFrame:
             Patient.birth_date,
             Patient.death_date,
             Patient.registered_facility_id,
-        ).where(Patient.id.in_(part)),
+        ).where(in_ids(session, Patient.id, part)),
         DEMOGRAPHICS,
     )
 
