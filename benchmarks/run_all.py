@@ -10,7 +10,7 @@ import importlib
 import os
 import sys
 
-SCRIPTS = ["registries", "fhir_api", "claims", "web"]
+SCRIPTS = ["registries", "fhir_api", "care", "claims", "web"]
 
 
 def main() -> int:

@@ -30,18 +30,22 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Set up, print logins, do not serve.")
     ] = False,
+    scale: Annotated[
+        float,
+        typer.Option("--scale", min=0.0005, max=1.0, help="Share of the full population to build."),
+    ] = DEMO_SCALE,
 ) -> None:
     """Set up a demo country (scale 0.01) with one user per role, print the logins, and serve."""
-    _demo(host, port, no_serve)
+    _demo(host, port, no_serve, scale)
 
 
 @friendly
-def _demo(host: str | None, port: int | None, no_serve: bool) -> None:
+def _demo(host: str | None, port: int | None, no_serve: bool, scale: float) -> None:
     cfg = settings()
     open_database(cfg).engine.dispose()
     console.print("Upgrading the database schema…")
     runner.upgrade(cfg.url)
-    _ensure_country(cfg)
+    _ensure_country(cfg, scale)
     created = ensure_demo_users(cfg, _demo_scopes(cfg))
     host, port = host or cfg.host, port or cfg.port
     print_logins(cfg, created, host, port)
@@ -49,7 +53,7 @@ def _demo(host: str | None, port: int | None, no_serve: bool) -> None:
         run_server(cfg, host, port, cfg.workers)
 
 
-def _ensure_country(cfg: Settings) -> None:
+def _ensure_country(cfg: Settings, scale: float) -> None:
     database = open_database(cfg)
     try:
         with database.unit_of_work() as session:
@@ -59,10 +63,8 @@ def _ensure_country(cfg: Settings) -> None:
                 return
             except NotFound:
                 pass
-        console.print(
-            f"Building a synthetic country at scale {DEMO_SCALE} (profile {cfg.profile})…"
-        )
-        run_build(database, load_profile(cfg.profile), DEMO_SCALE, DEMO_SEED, date.today(), 0.002)
+        console.print(f"Building a synthetic country at scale {scale} (profile {cfg.profile})…")
+        run_build(database, load_profile(cfg.profile), scale, DEMO_SEED, date.today(), 0.002)
     finally:
         database.engine.dispose()
 
