@@ -4,7 +4,7 @@ add a diagnosis, service, result, referral or prescription. Reading is in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +16,13 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.care import repository, rules
 from saglam.care.aggregates import encounters_by_month as encounters_by_month
+from saglam.care.bulk import after_bulk_load as after_bulk_load
+from saglam.care.bulk import bulk_load as bulk_load
+from saglam.care.catalogue import catalogue, formulary
+from saglam.care.catalogue import diagnosis_problem as diagnosis_problem
+from saglam.care.catalogue import diagnosis_title as diagnosis_title
+from saglam.care.catalogue import find_diagnosis_codes as find_diagnosis_codes
+from saglam.care.catalogue import find_services as find_services
 from saglam.care.enums import (
     EncounterStatus,
     ObservationCategory,
@@ -50,10 +57,8 @@ from saglam.care.schemas import (
     ServiceIn,
     StatusChange,
 )
-from saglam.core.bulk import load_rows, reset_sequence
 from saglam.core.errors import Invalid, NotFound
 from saglam.core.security import Principal
-from saglam.core.text import fold
 from saglam.core.types import today, utcnow
 from saglam.country import service as country
 from saglam.country.profile import Profile, profile_table
@@ -79,14 +84,6 @@ class Check:
         if self.problems:
             first = next(iter(self.problems.values()))
             raise Invalid("invalid-care-record", first, fields=self.problems)
-
-
-def catalogue(profile: Profile) -> dict[str, Any]:
-    return {s.code: s for s in profile_table(profile.name, "services")}
-
-
-def formulary(profile: Profile) -> dict[str, Any]:
-    return {m.code: m for m in profile_table(profile.name, "formulary")}
 
 
 def _require_facility(session: Session, actor: Principal, facility_id: int, action: str) -> None:
@@ -593,74 +590,7 @@ def add_prescription(
     return row, check.warnings
 
 
-# --- bulk loading (synthetic care) ---------------------------------------------------------------
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "encounters": ("id", "patient_id", "facility_id", "class", "status", "start", "end", "reason_code", "reason_text", "admission_source", "discharge_disposition", "referral_id", "version", "updated_at"),
-    "participants": ("encounter_id", "practitioner_id", "role"),
-    "diagnoses": ("patient_id", "encounter_id", "code", "rank", "clinical_status", "verification_status", "onset", "recorded_on", "version", "updated_at"),
-    "services": ("patient_id", "encounter_id", "service_code", "performer_id", "performed_on", "quantity", "status", "version", "updated_at"),
-    "observations": ("patient_id", "encounter_id", "loinc", "category", "value", "value_text", "unit", "low", "high", "interpretation", "effective_at", "status", "version", "updated_at"),
-    "referrals": ("patient_id", "encounter_id", "from_facility_id", "from_practitioner_id", "to_facility_id", "to_specialty", "service_code", "reason_code", "status", "authored_on", "note", "version", "updated_at"),
-    "prescriptions": ("patient_id", "encounter_id", "medication_code", "prescriber_id", "dosage", "quantity", "authored_on", "status", "free_program", "version", "updated_at"),
-}  # fmt: skip
-_TABLES = {
-    "encounters": Encounter, "participants": Participant, "diagnoses": Diagnosis, "services": ServiceLine,
-    "observations": Observation, "referrals": Referral, "prescriptions": Prescription,
-}  # fmt: skip
-
-
-def bulk_load(
-    session: Session, actor: Principal, tables: Mapping[str, Sequence[Sequence[Any]]]
-) -> dict[str, int]:
-    """Load generated care rows (each table's rows in COLUMNS order)."""
-    audit.require(session, actor, "Encounter", "write", action=AuditAction.CREATE)
-    counts = {}
-    for name, rows in tables.items():
-        counts[name] = (
-            load_rows(session, _TABLES[name].__table__, COLUMNS[name], rows) if rows else 0
-        )
-    return counts
-
-
-def after_bulk_load(session: Session, actor: Principal, counts: dict[str, int]) -> None:
-    reset_sequence(session, Encounter.__table__)
-    audit.record(session, actor, AuditAction.CREATE, "Encounter", detail=counts)
-
-
 def referral_facts(session: Session, actor: Principal, patient_ids: Sequence[int]) -> pl.DataFrame:
     """patient_id, to_facility_id, to_specialty, authored_on of referrals, for claim rules."""
     audit.require(session, actor, "ServiceRequest", "read", action=AuditAction.SEARCH)
     return repository.referral_facts(session, patient_ids)
-
-
-def find_diagnosis_codes(term: str, limit: int = 12) -> list[tuple[str, str]]:
-    """ICD-10 codes for search-as-you-type: by code prefix, then by words of the title."""
-    return rules.icd10_search(term, limit)
-
-
-def diagnosis_title(code: str) -> str:
-    return rules.icd10_title(code)
-
-
-def find_services(session: Session, term: str, limit: int = 12) -> list[Any]:
-    """Catalogue services whose code starts with ``term`` or whose name has all its words."""
-    text = fold(term)
-    if not text:
-        return []
-    words = text.split()
-    found = []
-    for service in catalogue(country.active_profile(session)).values():
-        haystack = f"{service.code.lower()} {fold(service.name_en)} {fold(service.name_az)}"
-        if service.code.lower().startswith(term.strip().lower()) or all(
-            w in haystack for w in words
-        ):
-            found.append(service)
-            if len(found) >= limit:
-                break
-    return found
-
-
-def diagnosis_problem(code: str) -> str | None:
-    """Why ``code`` is not a usable ICD-10 diagnosis code (None when it is)."""
-    return rules.icd10_problem(code)

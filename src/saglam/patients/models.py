@@ -52,8 +52,12 @@ class Patient(Base):
     __table_args__ = (
         # a unique index rather than a constraint, so that bulk loads can build it afterwards
         Index("uq_patient_fin", "fin", unique=True),
+        # name search walks these in (surname_key, given_key, id) order after an equality prefix,
+        # so a page of a common surname stops after one page of index entries
         Index("ix_patient_name", "surname_key", "given_key", "id"),
-        Index("ix_patient_phon", "surname_phon", "given_phon", "birth_date"),
+        Index("ix_patient_phon", "surname_phon", "given_phon", "surname_key", "given_key", "id"),
+        Index("ix_patient_given_phon", "given_phon", "surname_key", "given_key", "id"),
+        Index("ix_patient_birth_name", "birth_date", "surname_key", "given_key", "id"),
         Index("ix_patient_registered_facility_id", "registered_facility_id"),
         Index(
             "ix_patient_merged_into_id",

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from saglam.core.frames import in_ids, read_frames
@@ -88,10 +88,12 @@ def name_search(
 ) -> list[Patient]:
     """Prefix matches and phonetic matches, merged in (surname_key, given_key, id) order.
 
-    The prefix branch walks ix_patient_name in order (the given name by prefix or by sound);
-    the phonetic branch looks up ix_patient_phon by surname and given-name sound, so it runs
-    only when a given name or a birth date narrows it (a surname's sound alone matches too
-    many people to be useful).
+    Each branch is one index walked in that order after an equality or a range on its leading
+    columns, so a page costs a page of index entries even for the commonest surname: surname and
+    given name by prefix (ix_patient_name), surname by prefix and given name by sound
+    (ix_patient_given_phon), both by sound (ix_patient_phon); a birth date narrows any of them
+    through ix_patient_birth_name. The phonetic branch runs only when a given name or a birth
+    date narrows it (a surname's sound alone matches too many people to be useful).
     """
     order = (Patient.surname_key, Patient.given_key, Patient.id)
     common = list(filters)
@@ -100,14 +102,14 @@ def name_search(
     branches: list[list[ColumnElement[bool]]] = []
     if surname_key:
         low, high = prefix_bounds(surname_key)
-        prefix: list[ColumnElement[bool]] = [Patient.surname_key >= low, Patient.surname_key < high]
+        surname = [Patient.surname_key >= low, Patient.surname_key < high]
         if given_key:
             g_low, g_high = prefix_bounds(given_key)
-            given_match = and_(Patient.given_key >= g_low, Patient.given_key < g_high)
-            prefix.append(
-                or_(given_match, Patient.given_phon == given_phon) if given_phon else given_match
-            )
-        branches.append(prefix)
+            branches.append([*surname, Patient.given_key >= g_low, Patient.given_key < g_high])
+            if given_phon:
+                branches.append([*surname, Patient.given_phon == given_phon])
+        else:
+            branches.append(surname)
     if surname_phon and (given_phon or narrowed):
         phonetic: list[ColumnElement[bool]] = [Patient.surname_phon == surname_phon]
         if given_phon:

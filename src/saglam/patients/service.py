@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -19,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
-from saglam.core.bulk import indexes_dropped, load_rows, reset_sequence
 from saglam.core.errors import Conflict, Gone, Invalid, NotFound
 from saglam.core.query import Criterion, Query
 from saglam.core.security import Principal
@@ -32,6 +30,9 @@ from saglam.history.schemas import VersionRead
 from saglam.patients import repository, rules
 from saglam.patients.aggregates import living_counts as living_counts
 from saglam.patients.aggregates import living_ids as living_ids
+from saglam.patients.bulk import PATIENT_COLUMNS as PATIENT_COLUMNS
+from saglam.patients.bulk import bulk_links as bulk_links
+from saglam.patients.bulk import bulk_loading as bulk_loading
 from saglam.patients.enums import LinkReason, MatchKind, PatientStatus
 from saglam.patients.models import Patient, PatientFacility, PatientIdentifier
 from saglam.patients.schemas import (
@@ -539,38 +540,6 @@ def counts(session: Session, actor: Principal, *columns: str) -> list[tuple[obje
     return repository.counts_by(session, *columns)
 
 
-PATIENT_COLUMNS = (
-    "id", "fin", "surname", "given_name", "patronymic", "surname_key", "given_key", "surname_phon",
-    "given_phon", "sex", "birth_date", "death_date", "district_code", "address", "phone",
-    "household_id", "insurance_category", "nationality", "registered_facility_id", "status",
-    "version", "updated_at",
-)  # fmt: skip
-
-
-@contextmanager
-def bulk_loading(
-    session: Session, actor: Principal
-) -> Iterator[Callable[[Iterable[Sequence[Any]]], int]]:
-    """Load generated patients (rows in PATIENT_COLUMNS order) into an empty index, fast:
-    secondary indexes are dropped during the load and rebuilt after it."""
-    audit.require(session, actor, "Patient", "write", action=AuditAction.CREATE)
-    if repository.any_patient(session):
-        raise Conflict("patients-exist", "bulk loading needs an empty patient index")
-    table = Patient.__table__
-    loaded = 0
-
-    def load(rows: Iterable[Sequence[Any]]) -> int:
-        nonlocal loaded
-        count = load_rows(session, table, PATIENT_COLUMNS, rows)
-        loaded += count
-        return count
-
-    with indexes_dropped(session, table):  # type: ignore[arg-type]
-        yield load
-    reset_sequence(session, table)
-    audit.record(session, actor, AuditAction.CREATE, "Patient", detail={"patients": loaded})
-
-
 from saglam.patients.merging import detect_duplicates as detect_duplicates  # noqa: E402
 from saglam.patients.merging import dismiss_candidate as dismiss_candidate  # noqa: E402
 from saglam.patients.merging import list_candidates as list_candidates  # noqa: E402
@@ -606,14 +575,6 @@ def check_in(session: Session, actor: Principal, fin: str, facility_id: int) -> 
         detail={"check_in": facility_id},
     )
     return _read(session, [row])[0]
-
-
-def bulk_links(session: Session, actor: Principal, rows: Iterable[Sequence[Any]]) -> int:
-    """Load generated (patient, facility, reason, since) links; pairs already present are skipped."""
-    audit.require(session, actor, "Patient", "write", action=AuditAction.CREATE)
-    return load_rows(
-        session, PatientFacility.__table__, ("patient_id", "facility_id", "reason", "since"), rows
-    )
 
 
 def demographics(session: Session, actor: Principal, ids: Sequence[int]) -> pl.DataFrame:
