@@ -10,6 +10,7 @@ its weight, disagreement subtracts; different national ids are strong evidence o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,24 +37,19 @@ THRESHOLD = 9.0
 class Pairs:
     left: np.ndarray
     right: np.ndarray
-    compared: int
 
 
-def candidate_pairs(people: pl.DataFrame) -> Pairs:
-    """Unique (left id < right id) pairs sharing at least one block key."""
-    frame = people.with_columns(pl.col("birth_date").dt.year().alias("birth_year"))
-    parts = []
-    for keys in BLOCKS:
-        sub = frame.select("id", *keys).drop_nulls()
-        for key in keys:
-            if sub.schema[key] == pl.String:
-                sub = sub.filter(pl.col(key) != "")
-        sizes = sub.group_by(list(keys)).len()
-        sub = sub.join(sizes.filter(pl.col("len") <= MAX_BLOCK).drop("len"), on=list(keys))
-        joined = sub.join(sub, on=list(keys), suffix="_r").filter(pl.col("id") < pl.col("id_r"))
-        parts.append(joined.select(pl.col("id").alias("left"), pl.col("id_r").alias("right")))
-    pairs = pl.concat(parts).unique()
-    return Pairs(pairs["left"].to_numpy(), pairs["right"].to_numpy(), pairs.height)
+def block_pairs(frame: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFrame:
+    """(left, right) id pairs, left < right, sharing every key of one block (blocks larger than
+    MAX_BLOCK are skipped: a key that common says nothing)."""
+    sub = frame.select("id", *keys).drop_nulls()
+    for key in keys:
+        if sub.schema[key] == pl.String:
+            sub = sub.filter(pl.col(key) != "")
+    sizes = sub.group_by(list(keys)).len()
+    sub = sub.join(sizes.filter(pl.col("len") <= MAX_BLOCK).drop("len"), on=list(keys))
+    joined = sub.join(sub, on=list(keys), suffix="_r").filter(pl.col("id") < pl.col("id_r"))
+    return joined.select(pl.col("id").alias("left"), pl.col("id_r").alias("right"))
 
 
 def _similarity(a: list[str], b: list[str]) -> np.ndarray:
@@ -62,29 +58,30 @@ def _similarity(a: list[str], b: list[str]) -> np.ndarray:
     )
 
 
-def _fin_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _fin_distance(a: pl.Series, b: pl.Series) -> np.ndarray:
     """Characters that differ between two ids of equal length (99 when unequal length)."""
-    out = np.full(len(a), 99, dtype=np.int64)
-    for i, (x, y) in enumerate(zip(a, b, strict=True)):
-        if x is not None and y is not None and len(x) == len(y):
-            out[i] = sum(1 for p, q in zip(x, y, strict=True) if p != q)
-    return out
+    width = 16
+    left = np.frombuffer(
+        a.fill_null("").str.pad_end(width).to_numpy().astype(f"S{width}").tobytes(), np.uint8
+    ).reshape(-1, width)
+    right = np.frombuffer(
+        b.fill_null("").str.pad_end(width).to_numpy().astype(f"S{width}").tobytes(), np.uint8
+    ).reshape(-1, width)
+    differ = (left != right).sum(axis=1)
+    same_length = (a.str.len_chars() == b.str.len_chars()).fill_null(False).to_numpy()
+    return np.where(same_length, differ, 99)
 
 
 def score_pairs(people: pl.DataFrame, pairs: Pairs, threshold: float = THRESHOLD) -> pl.DataFrame:
     """Score every pair; returns those at or over ``threshold`` with the reasons that applied."""
-    indexed = people.with_row_index("row")
-    lookup = dict(zip(indexed["id"].to_list(), indexed["row"].to_list(), strict=True))
-    li = np.fromiter((lookup[int(x)] for x in pairs.left), dtype=np.int64, count=len(pairs.left))
-    ri = np.fromiter((lookup[int(x)] for x in pairs.right), dtype=np.int64, count=len(pairs.right))
-    L = indexed[li]  # noqa: N806
-    R = indexed[ri]  # noqa: N806
+    ids = people["id"].to_numpy()
+    L = people[np.searchsorted(ids, pairs.left)]  # noqa: N806
+    R = people[np.searchsorted(ids, pairs.right)]  # noqa: N806
     sur = _similarity(L["surname_key"].to_list(), R["surname_key"].to_list())
     giv = _similarity(L["given_key"].to_list(), R["given_key"].to_list())
-    lpat = L["patronymic_key"].fill_null("").to_list()
-    rpat = R["patronymic_key"].fill_null("").to_list()
-    pat = _similarity(lpat, rpat)
-    pat_present = np.array([bool(a) and bool(b) for a, b in zip(lpat, rpat, strict=True)])
+    lpat, rpat = L["patronymic_key"].fill_null(""), R["patronymic_key"].fill_null("")
+    pat = _similarity(lpat.to_list(), rpat.to_list())
+    pat_present = ((lpat != "") & (rpat != "")).to_numpy()
     lb, rb = L["birth_date"], R["birth_date"]
     bd_exact = (lb == rb).fill_null(False).to_numpy()
     swapped = (
@@ -104,11 +101,8 @@ def score_pairs(people: pl.DataFrame, pairs: Pairs, threshold: float = THRESHOLD
     sex_same = (L["sex"] == R["sex"]).to_numpy()
     dist_same = (L["district_code"] == R["district_code"]).fill_null(False).to_numpy()
     phone_same = (L["phone"] == R["phone"]).fill_null(False).to_numpy()
-    fin_l, fin_r = L["fin"].to_numpy(), R["fin"].to_numpy()
-    fin_both = np.array(
-        [a is not None and b is not None for a, b in zip(fin_l, fin_r, strict=True)]
-    )
-    fin_diff = _fin_distance(fin_l, fin_r)
+    fin_both = (L["fin"].is_not_null() & R["fin"].is_not_null()).to_numpy()
+    fin_diff = _fin_distance(L["fin"], R["fin"])
 
     score = np.zeros(len(sur))
     score += np.where(sur >= 0.95, 4.0, np.where(sur >= 0.85, 2.5, -3.0))
@@ -161,18 +155,39 @@ def score_pairs(people: pl.DataFrame, pairs: Pairs, threshold: float = THRESHOLD
     )
 
 
-def find_duplicates(people: pl.DataFrame, threshold: float = THRESHOLD) -> tuple[pl.DataFrame, int]:
-    """Candidate pairs scoring at least ``threshold``, best first; and how many pairs were compared."""
-    pairs = candidate_pairs(people)
-    if pairs.compared == 0:
-        empty = pl.DataFrame(
-            schema={
-                "left": pl.Int64,
-                "right": pl.Int64,
-                "score": pl.Float64,
-                "reasons": pl.List(pl.String),
-            }
-        )
-        return empty, 0
-    scored = score_pairs(people, pairs, threshold)
-    return scored.sort("score", descending=True), pairs.compared
+def find_duplicates(
+    people: pl.DataFrame,
+    threshold: float = THRESHOLD,
+    *,
+    chunk: int = 1_000_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """Candidate pairs scoring at least ``threshold``, best first; and how many comparisons were
+    made. Blocks are paired one key at a time and scored ``chunk`` pairs at a time, so memory
+    stays bounded at national scale; a pair found by two blocks is kept once."""
+    frame = people.sort("id").with_columns(pl.col("birth_date").dt.year().alias("birth_year"))
+    found = [_EMPTY]
+    compared = 0
+    for done, keys in enumerate(BLOCKS):
+        pairs = block_pairs(frame, keys)
+        for offset in range(0, pairs.height, chunk):
+            part = pairs.slice(offset, chunk)
+            compared += part.height
+            found.append(
+                score_pairs(
+                    frame, Pairs(part["left"].to_numpy(), part["right"].to_numpy()), threshold
+                )
+            )
+        if progress:
+            progress(done + 1, len(BLOCKS))
+    return (
+        pl.concat(found)
+        .unique(["left", "right"], keep="first", maintain_order=True)
+        .sort("score", "left", "right", descending=[True, False, False]),
+        compared,
+    )
+
+
+_EMPTY = pl.DataFrame(
+    schema={"left": pl.Int64, "right": pl.Int64, "score": pl.Float64, "reasons": pl.List(pl.String)}
+)

@@ -193,7 +193,11 @@ def detect_duplicates(
     say("reading patients", 0, 3)
     people = people_frame(session)
     say("comparing pairs", 1, 3)
-    found, compared = dedup.find_duplicates(people, threshold)
+    found, compared = dedup.find_duplicates(
+        people,
+        threshold,
+        progress=lambda done, total: say(f"compared block {done} of {total}", 1, 3),
+    )
     decided = repository.decided_pairs(session)
     say("storing candidates", 2, 3)
     repository.replace_open_candidates(session)

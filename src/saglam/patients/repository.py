@@ -90,7 +90,7 @@ def name_search(
 
     Each branch is one index walked in that order after an equality or a range on its leading
     columns, so a page costs a page of index entries even for the commonest surname: surname and
-    given name by prefix (ix_patient_name), surname by prefix and given name by sound
+    given name by prefix (ix_patient_name, one surname at a time), surname by prefix and given name by sound
     (ix_patient_given_phon), both by sound (ix_patient_phon); a birth date narrows any of them
     through ix_patient_birth_name. The phonetic branch runs only when a given name or a birth
     date narrows it (a surname's sound alone matches too many people to be useful).
@@ -100,12 +100,14 @@ def name_search(
     if after:
         common.append(tuple_(*order) > tuple_(*after))
     branches: list[list[ColumnElement[bool]]] = []
+    found: dict[int, Patient] = {}
     if surname_key:
         low, high = prefix_bounds(surname_key)
         surname = [Patient.surname_key >= low, Patient.surname_key < high]
         if given_key:
-            g_low, g_high = prefix_bounds(given_key)
-            branches.append([*surname, Patient.given_key >= g_low, Patient.given_key < g_high])
+            given = prefix_bounds(given_key)
+            for row in _surname_by_surname(session, (low, high), given, filters, after, limit):
+                found[row.id] = row
             if given_phon:
                 branches.append([*surname, Patient.given_phon == given_phon])
         else:
@@ -115,14 +117,55 @@ def name_search(
         if given_phon:
             phonetic.append(Patient.given_phon == given_phon)
         branches.append(phonetic)
-    if not branches:
+    if not branches and not found:
         branches.append([])
-    found: dict[int, Patient] = {}
     for branch in branches:
         stmt = select(Patient).where(*branch, *common).order_by(*order).limit(limit)
         for row in session.execute(stmt).scalars():
             found[row.id] = row
     return sorted(found.values(), key=lambda p: (p.surname_key, p.given_key, p.id))[:limit]
+
+
+MAX_SURNAME_STEPS = 100
+
+
+def _surname_by_surname(
+    session: Session,
+    surnames: tuple[str, str],
+    given: tuple[str, str],
+    filters: list[ColumnElement[bool]],
+    after: tuple[str, str, int] | None,
+    limit: int,
+) -> list[Patient]:
+    """Surname and given name both by prefix, one surname at a time (the next surname found by
+    an index seek), so that each step is an equality on the surname and a range on the given
+    name: a range on two columns at once would walk every entry of 'Mammadov' and 'Mammadova'
+    to reach 'Zaur'. After MAX_SURNAME_STEPS surnames (a very short prefix), the rest is one
+    range query."""
+    low, high = surnames
+    given_match = [Patient.given_key >= given[0], Patient.given_key < given[1]]
+    rows: list[Patient] = []
+
+    def next_surname(bound: ColumnElement[bool]) -> str | None:
+        stmt = select(func.min(Patient.surname_key)).where(bound, Patient.surname_key < high)
+        return session.execute(stmt).scalar()
+
+    start = after[0] if after and after[0] > low else low
+    key = next_surname(Patient.surname_key >= start)
+    for _ in range(MAX_SURNAME_STEPS):
+        if key is None or len(rows) >= limit:
+            return rows
+        where = [Patient.surname_key == key, *given_match, *filters]
+        if after and key == after[0]:
+            where.append(tuple_(Patient.given_key, Patient.id) > tuple_(after[1], after[2]))
+        stmt = select(Patient).where(*where).order_by(Patient.given_key, Patient.id)
+        rows.extend(session.execute(stmt.limit(limit - len(rows))).scalars())
+        key = next_surname(Patient.surname_key > key)
+    if key is not None and len(rows) < limit:
+        where = [Patient.surname_key >= key, Patient.surname_key < high, *given_match, *filters]
+        stmt = select(Patient).where(*where).order_by(Patient.surname_key, Patient.given_key)
+        rows.extend(session.execute(stmt.order_by(Patient.id).limit(limit - len(rows))).scalars())
+    return rows
 
 
 def links(session: Session, patient_id: int) -> list[PatientFacility]:
