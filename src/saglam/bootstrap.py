@@ -49,8 +49,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 def app_from_environment() -> FastAPI:
     """Factory for ``uvicorn --factory`` (each worker builds its own engine)."""
+    from saglam.analytics.warm import keep_warm
     from saglam.core.logging import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
-    return create_app(settings)
+    app = create_app(settings)
+    keep_warm(app.state.ctx.database)
+    return app

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 TTL_SECONDS = 600
@@ -15,25 +16,59 @@ T = TypeVar("T")
 
 _lock = threading.Lock()
 _entries: dict[Hashable, tuple[float, Any]] = {}
+_computing: dict[Hashable, threading.Lock] = {}
+_local = threading.local()
+
+
+@contextmanager
+def refreshing() -> Iterator[None]:
+    """Within this block (in this thread), ``remembered`` recomputes and stores every value it is
+    asked for: a warmer refreshes entries before they expire, and readers keep the old ones."""
+    _local.refresh = True
+    try:
+        yield
+    finally:
+        _local.refresh = False
 
 
 def remembered(key: Hashable, compute: Callable[[], T], ttl: float = TTL_SECONDS) -> T:
-    """``compute()``'s result, reused for ``ttl`` seconds for the same ``key``."""
-    now = time.monotonic()
+    """``compute()``'s result, reused for ``ttl`` seconds for the same ``key``. Callers asking
+    for a key being computed wait for that computation instead of starting their own."""
+    if getattr(_local, "refresh", False):
+        ttl = 0.0
+    found = _fresh(key, ttl)
+    if found is not None:
+        return found[1]  # type: ignore[no-any-return]
     with _lock:
-        found = _entries.get(key)
-        if found is not None and now - found[0] < ttl:
+        flight = _computing.setdefault(key, threading.Lock())
+    with flight:
+        found = _fresh(key, ttl)
+        if found is not None:
             return found[1]  # type: ignore[no-any-return]
-    value = compute()
+        value = compute()
+        store(key, value)
+    return value
+
+
+def store(key: Hashable, value: Any) -> None:
+    """Keep ``value`` for ``key`` from now on (a refresh done ahead of expiry)."""
     with _lock:
-        if len(_entries) >= MAX_ENTRIES:
+        if key not in _entries and len(_entries) >= MAX_ENTRIES:
             oldest = min(_entries, key=lambda k: _entries[k][0])
             del _entries[oldest]
-        _entries[key] = (now, value)
-    return value
+        _entries[key] = (time.monotonic(), value)
+
+
+def _fresh(key: Hashable, ttl: float) -> tuple[float, Any] | None:
+    with _lock:
+        found = _entries.get(key)
+    if found is not None and time.monotonic() - found[0] < ttl:
+        return found
+    return None
 
 
 def forget() -> None:
     """Drop everything (after a batch changes the figures, and between tests)."""
     with _lock:
         _entries.clear()
+        _computing.clear()
