@@ -16,7 +16,13 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from benchmarks.common import admin_token, fresh_database, live_server, write_result
+from benchmarks.common import (
+    admin_token,
+    existing_database,
+    fresh_database,
+    live_server,
+    write_result,
+)
 from saglam.core.config import parse_database_url
 from saglam.core.db import Database, make_engine
 from saglam.core.security import Principal
@@ -144,16 +150,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--skip-build", action="store_true", help="time HTTP on the last build")
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
         print(f"== care on {backend}, scale {args.scale}")
-        url = fresh_database(backend, f"saglam_bench_care_{str(args.scale).replace('.', '_')}")
-        result: dict[str, Any] = {
-            "backend": backend,
-            "scale": args.scale,
-            "build": build(url, args.scale),
-        }
+        name = f"saglam_bench_care_{str(args.scale).replace('.', '_')}"
+        result: dict[str, Any] = {"backend": backend, "scale": args.scale}
+        if args.skip_build:
+            url = existing_database(backend, name)
+            runner.upgrade(parse_database_url(url))
+        else:
+            url = fresh_database(backend, name)
+            result["build"] = build(url, args.scale)
         result["http"] = http(url, args.requests)
         path = write_result(f"care-{backend}-{args.scale}", result)
         print(f"  written {path}")
