@@ -113,9 +113,16 @@ def name_search(
         else:
             branches.append(surname)
     if surname_phon and (given_phon or narrowed):
-        phonetic: list[ColumnElement[bool]] = [Patient.surname_phon == surname_phon]
+        # with a birth date, the sounds are checked on the ~300 people born that day
+        # (ix_patient_birth_name): wrapped, they cannot lead the planner to ix_patient_phon
+        # and a walk through every 'Mammadov Ali' to find the one born that day
+        surname_sound = (
+            func.coalesce(Patient.surname_phon, "") if narrowed else Patient.surname_phon
+        )
+        given_sound = func.coalesce(Patient.given_phon, "") if narrowed else Patient.given_phon
+        phonetic: list[ColumnElement[bool]] = [surname_sound == surname_phon]
         if given_phon:
-            phonetic.append(Patient.given_phon == given_phon)
+            phonetic.append(given_sound == given_phon)
         branches.append(phonetic)
     if not branches and not found:
         branches.append([])
