@@ -13,6 +13,7 @@ from saglam.insurance import service as insurance
 from saglam.insurance.enums import ReviewDecision
 from saglam.insurance.schemas import ClaimLineRead, ClaimRead, ReviewIn
 from saglam.web import i18n
+from saglam.web.routes import insurance as insurance_routes
 from saglam.web.routes.insurance import parse_azn
 from tests.factories import PASSWORD, SYSTEM, make_user
 
@@ -280,6 +281,32 @@ def test_a_period_page_shows_totals_equal_to_the_sum_of_facility_totals(
         assert f"/payments/2026-04/remittance/{payment.facility_id}.pdf" in response.text
     assert 'class="badge closed"' in response.text and "Close the month" not in response.text
     assert "Close the month" in client.get("/payments/2026-05").text
+
+
+def test_a_period_page_shows_a_page_of_facilities_at_a_time_with_the_whole_months_totals(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(insurance_routes, "FACILITIES_PER_PAGE", 2)
+    statement = insurance.get_period(session, SYSTEM, "2026-04")
+    assert len(statement.payments) > 2
+    _log_in(client, session)
+    seen: list[int] = []
+    url: str | None = "/payments/2026-04"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        shown = [
+            int(x) for x in re.findall(r"/payments/2026-04/remittance/(\d+)\.csv", response.text)
+        ]
+        assert 1 <= len(shown) <= 2
+        seen += shown
+        assert f'id="period-total">{EN.money(statement.total_minor)}<' in response.text
+        found = re.search(r'href="(/payments/2026-04\?page=\d+)" rel="next"', response.text)
+        url = found.group(1) if found else None
+    assert seen == [p.facility_id for p in statement.payments]
+    last = client.get("/payments/2026-04?page=999")
+    assert last.status_code == 200 and 'rel="next"' not in last.text
+    assert client.get("/payments/2026-04?page=0").status_code == 422
 
 
 def test_remittance_statements_download_as_csv_and_pdf(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -379,6 +379,9 @@ def run_new_month(
     return RedirectResponse(f"/payments/{period}?done=run", status_code=303)
 
 
+FACILITIES_PER_PAGE = 100
+
+
 def _period_page(
     request: Request,
     session: Session,
@@ -388,19 +391,36 @@ def _period_page(
     status: int = 200,
     notice: str | None = None,
     message: str | None = None,
+    page_number: int = 1,
 ) -> Response:
     statement = insurance.get_period(session, user.principal, period)
     # A facility's users see their own facilities' rows (their statements are theirs only).
     scope = patients.facility_scope(session, user.principal)
-    rows = [p for p in statement.payments if scope is None or p.facility_id in scope]
+    everyone = [p for p in statement.payments if scope is None or p.facility_id in scope]
+    pages = max(1, -(-len(everyone) // FACILITIES_PER_PAGE))
+    page_number = min(max(page_number, 1), pages)
+    first = (page_number - 1) * FACILITIES_PER_PAGE
+    rows = everyone[first : first + FACILITIES_PER_PAGE]
+    totals = {
+        name: sum(getattr(p, name) for p in everyone)
+        for name in (
+            "fee_for_service_minor", "capitation_minor", "enrolled", "per_case_minor", "cases",
+            "corrections_minor", "total_minor",
+        )
+    }  # fmt: skip
     return page(
         request,
         "insurance/period.html",
         status,
         statement=statement,
         rows=rows,
+        paid_count=len(everyone),
+        totals=totals,
+        first_shown=first + 1,
+        page_number=page_number,
+        pages=pages,
         national=scope is None,
-        shown_total=sum(p.total_minor for p in rows),
+        shown_total=totals["total_minor"],
         names=_facility_names(session, {p.facility_id for p in rows}),
         can_write=user.principal.can("Payment", "write") and statement.status == "open",
         notice=notice,
@@ -410,10 +430,18 @@ def _period_page(
 
 @router.get("/payments/{period}")
 def payment_period(
-    period: str, request: Request, session: SessionDep, user: UserDep, done: str = ""
+    period: str,
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    done: str = "",
+    page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
 ) -> Response:
-    """A month's payments per facility by method, the month's total and its status."""
-    return _period_page(request, session, user, period, notice=DONE.get(done))
+    """A month's payments per facility by method (a page of facilities at a time), the month's
+    total and its status."""
+    return _period_page(
+        request, session, user, period, notice=DONE.get(done), page_number=page_number
+    )
 
 
 def _period_action(
