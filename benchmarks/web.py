@@ -128,7 +128,7 @@ def measure(url: str, repeat: int) -> dict[str, Any]:
     samples = _samples(url)
     clients: dict[str, httpx.Client] = {}
     results: dict[str, Any] = {}
-    with live_server(url, workers=1) as base:
+    with live_server(url, workers=1, warm=True) as base:
         for role, path in _pages(samples):
             if role not in clients:
                 name = f"bench-{role.replace('_', '-')}"

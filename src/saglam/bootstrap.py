@@ -55,5 +55,6 @@ def app_from_environment() -> FastAPI:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
     app = create_app(settings)
-    keep_warm(app.state.ctx.database)
+    if settings.warm_dashboard:
+        keep_warm(app.state.ctx.database)
     return app

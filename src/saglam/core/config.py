@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     secure_cookies: bool = False
+    warm_dashboard: bool = Field(
+        default=True, description="Compute the default national dashboard ahead (serve only)."
+    )
 
     @field_validator("log_level")
     @classmethod
