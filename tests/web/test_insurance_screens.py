@@ -8,7 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from saglam.core.query import Criterion, Query
 from saglam.core.security import Role
+from saglam.insurance import repository as insurance_repository
 from saglam.insurance import service as insurance
 from saglam.insurance.enums import ReviewDecision
 from saglam.insurance.schemas import ClaimLineRead, ClaimRead, ReviewIn
@@ -64,6 +66,28 @@ def _azn(minor: int) -> str:
 # --- the queue ------------------------------------------------------------------------------
 
 
+def test_counts_past_the_cap_read_as_over_the_cap_and_small_ones_stay_exact(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = {
+        status: insurance.find_claims(
+            session, SYSTEM, Query(clauses=(Criterion("status", "eq", status),), limit=0),
+            with_total=True,
+        )[1]
+        for status in ("pended", "adjudicated")
+    }  # fmt: skip
+    cap = exact["pended"] + 1
+    assert exact["adjudicated"] > cap
+    monkeypatch.setattr(insurance_repository, "COUNT_CAP", cap)
+    monkeypatch.setattr(insurance, "COUNT_CAP", cap)
+    _, counts = insurance.queue(session, SYSTEM, limit=5)
+    assert counts["pended"] == exact["pended"] and counts["adjudicated"] == cap + 1
+    _log_in(client, session)
+    response = client.get("/claims")
+    assert f'<span class="count">{EN.number(exact["pended"])}</span>' in response.text
+    assert f'<span class="count">over {EN.number(cap)}</span>' in response.text
+
+
 def test_an_officer_sees_the_review_queue_with_counts_per_status(
     client: TestClient, session: Session
 ) -> None:
@@ -72,7 +96,12 @@ def test_an_officer_sees_the_review_queue_with_counts_per_status(
     response = client.get("/claims")
     assert response.status_code == 200
     for status in ("pended", "adjudicated"):
-        assert f'<span class="count">{EN.number(counts[status])}</span>' in response.text
+        shown = (
+            f"over {EN.number(insurance.COUNT_CAP)}"
+            if counts[status] > insurance.COUNT_CAP
+            else EN.number(counts[status])
+        )
+        assert f'<span class="count">{shown}</span>' in response.text
     assert _claim_ids(response.text) == [c.id for c in claims]
     assert 'class="badge pended"' in response.text
     if len(claims) == 50:

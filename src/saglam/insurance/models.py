@@ -137,7 +137,7 @@ class Claim(Base):
 
     __table_args__ = (
         UniqueConstraint("facility_id", "identifier"),
-        Index("ix_claim_period_status", "period", "status"),
+        Index("ix_claim_status_period", "status", "period"),
         # a patient's latest claims: the patient page and the claim rules' history
         Index("ix_claim_patient_recent", "patient_id", "id"),
     )

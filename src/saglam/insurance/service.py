@@ -35,11 +35,13 @@ from saglam.insurance.payments import periods as payment_periods
 from saglam.insurance.payments import run as run_payments
 from saglam.insurance.queries import find_claims, find_coverage, read_claims, read_coverage
 from saglam.insurance.realtime import ClaimBatcher
+from saglam.insurance.repository import COUNT_CAP
 from saglam.insurance.signals import latest_period as latest_claim_period
 from saglam.insurance.signals import outliers
 from saglam.insurance.submission import import_claims, parse_claims, submit, submit_many
 
 __all__ = [
+    "COUNT_CAP",
     "ClaimBatcher",
     "adjudicate_period",
     "any_claims",

@@ -186,6 +186,7 @@ def claims_queue(
         claims=claims,
         counts=counts,
         total=sum(counts.values()),
+        count_cap=insurance.COUNT_CAP,
         tabs=tabs,
         all_url=_link("/claims", base, status="all"),
         values=values,
