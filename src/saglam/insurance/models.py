@@ -137,7 +137,9 @@ class Claim(Base):
 
     __table_args__ = (
         UniqueConstraint("facility_id", "identifier"),
-        Index("ix_claim_status_period", "status", "period"),
+        Index("ix_claim_period_status", "period", "status"),
+        # the review queue: a status's claims in id order, and their counts
+        Index("ix_claim_status_id", "status", "id"),
         # a patient's latest claims: the patient page and the claim rules' history
         Index("ix_claim_patient_recent", "patient_id", "id"),
     )
