@@ -18,7 +18,7 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.care import service as care
 from saglam.core.errors import Invalid, NotFound
-from saglam.core.memo import remembered
+from saglam.core.memo import database_of, remembered
 from saglam.core.security import Principal
 from saglam.core.types import today
 from saglam.country import service as country
@@ -100,7 +100,7 @@ class _Facts:
 
     def __init__(self, session: Session, actor: Principal, f: Filters) -> None:
         self.session, self.actor, self.f = session, actor, f
-        self.database = str(session.get_bind().engine.url)  # one cache per database
+        self.database = database_of(session)
         self.profile = country.active_profile(session)
         # flows are read from January of the last year on, for the year-to-date headline too
         self.since = min(f.first, f.year_start)

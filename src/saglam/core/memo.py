@@ -10,6 +10,8 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from sqlalchemy.orm import Session
+
 TTL_SECONDS = 600
 MAX_ENTRIES = 512
 T = TypeVar("T")
@@ -65,6 +67,11 @@ def _fresh(key: Hashable, ttl: float) -> tuple[float, Any] | None:
     if found is not None and time.monotonic() - found[0] < ttl:
         return found
     return None
+
+
+def database_of(session: Session) -> str:
+    """What keeps one database's entries apart from another's (tests and benchmarks open many)."""
+    return str(session.get_bind().engine.url)
 
 
 def forget() -> None:

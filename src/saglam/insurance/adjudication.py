@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from saglam.care import service as care
 from saglam.care.rules import in_ranges
-from saglam.core.memo import remembered
+from saglam.core.memo import database_of, remembered
 from saglam.core.security import Principal
 from saglam.facilities import service as facilities
 from saglam.insurance import repository, rules
@@ -115,7 +115,7 @@ def context(
         "specialty_code": pl.String, "case_group": pl.String,
     }  # fmt: skip
     used = set(frame["version_id"].drop_nulls().unique().to_list())
-    database = str(session.get_bind().engine.url)
+    database = database_of(session)
     items = pl.concat(
         [pl.DataFrame(schema=item_schema)]
         + [

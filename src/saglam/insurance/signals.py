@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
-from saglam.core.memo import remembered
+from saglam.core.memo import database_of, remembered
 from saglam.core.security import Principal
 from saglam.facilities import service as facilities
 from saglam.insurance import repository
@@ -54,9 +54,8 @@ def outliers(session: Session, actor: Principal, period: str) -> list[Signal]:
 def _measures(session: Session, period: str, by: str) -> list[tuple[Any, ...]]:
     """The month's claim totals per facility or practitioner: one GROUP BY over the month's
     lines (seconds at national scale), kept ten minutes like the dashboard's figures."""
-    database = str(session.get_bind().engine.url)
     return remembered(
-        (database, "claim-measures", period, by),
+        (database_of(session), "claim-measures", period, by),
         lambda: [tuple(r) for r in repository.measures(session, period, by)],
     )
 

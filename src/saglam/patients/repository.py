@@ -170,8 +170,12 @@ def _surname_by_surname(
         key = next_surname(Patient.surname_key > key)
     if key is not None and len(rows) < limit:
         where = [Patient.surname_key >= key, Patient.surname_key < high, *given_match, *filters]
-        stmt = select(Patient).where(*where).order_by(Patient.surname_key, Patient.given_key)
-        rows.extend(session.execute(stmt.order_by(Patient.id).limit(limit - len(rows))).scalars())
+        stmt = (
+            select(Patient)
+            .where(*where)
+            .order_by(Patient.surname_key, Patient.given_key, Patient.id)
+        )
+        rows.extend(session.execute(stmt.limit(limit - len(rows))).scalars())
     return rows
 
 

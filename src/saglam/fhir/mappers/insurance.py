@@ -397,9 +397,33 @@ _CLAIM_PARAMS: dict[str, SearchParam] = {
 }  # fmt: skip
 
 
-class ClaimHandler(Handler):
-    type = "Claim"
+class _ClaimView(Handler):
+    """Claim and ClaimResponse are two views of one claim record: the same reads, searches and
+    scoping, each converted its own way."""
+
     interactions = frozenset({"read", "search-type"})
+
+    def view(self, claim: ClaimRead) -> Stored:
+        raise NotImplementedError
+
+    def read(self, session: Session, actor: Principal, ident: str) -> Stored:
+        if not ident.isdigit():
+            raise NotFound("not-found", f"{self.type}/{ident} does not exist")
+        return self.view(insurance.get_claim(session, actor, int(ident)))
+
+    def search(
+        self, session: Session, actor: Principal, query: Query, with_total: bool
+    ) -> tuple[list[Stored], int | None]:
+        found, total = insurance.find_claims(session, actor, query, with_total=with_total)
+        return [self.view(c) for c in found], total
+
+    def read_many(self, session: Session, actor: Principal, ids: Sequence[str]) -> list[Stored]:
+        wanted = [int(i) for i in ids if i.isdigit()]
+        return [self.view(c) for c in insurance.read_claims(session, actor, wanted)]
+
+
+class ClaimHandler(_ClaimView):
+    type = "Claim"
     documentation = "Claims as submitted by facilities; submit with POST Claim/$submit."
     params: ClassVar[dict[str, SearchParam]] = {
         **_CLAIM_PARAMS,
@@ -409,25 +433,12 @@ class ClaimHandler(Handler):
         ),
     }  # fmt: skip
 
-    def read(self, session: Session, actor: Principal, ident: str) -> Stored:
-        if not ident.isdigit():
-            raise NotFound("not-found", f"Claim/{ident} does not exist")
-        return _claim_stored(insurance.get_claim(session, actor, int(ident)))
-
-    def search(
-        self, session: Session, actor: Principal, query: Query, with_total: bool
-    ) -> tuple[list[Stored], int | None]:
-        found, total = insurance.find_claims(session, actor, query, with_total=with_total)
-        return [_claim_stored(c) for c in found], total
-
-    def read_many(self, session: Session, actor: Principal, ids: Sequence[str]) -> list[Stored]:
-        wanted = [int(i) for i in ids if i.isdigit()]
-        return [_claim_stored(c) for c in insurance.read_claims(session, actor, wanted)]
+    def view(self, claim: ClaimRead) -> Stored:
+        return _claim_stored(claim)
 
 
-class ClaimResponseHandler(Handler):
+class ClaimResponseHandler(_ClaimView):
     type = "ClaimResponse"
-    interactions = frozenset({"read", "search-type"})
     documentation = "The adjudication of each claim: every line's outcome, reasons and amounts."
     params: ClassVar[dict[str, SearchParam]] = {
         **_CLAIM_PARAMS,
@@ -445,20 +456,8 @@ class ClaimResponseHandler(Handler):
         ),
     }  # fmt: skip
 
-    def read(self, session: Session, actor: Principal, ident: str) -> Stored:
-        if not ident.isdigit():
-            raise NotFound("not-found", f"ClaimResponse/{ident} does not exist")
-        return _response_stored(insurance.get_claim(session, actor, int(ident)))
-
-    def search(
-        self, session: Session, actor: Principal, query: Query, with_total: bool
-    ) -> tuple[list[Stored], int | None]:
-        found, total = insurance.find_claims(session, actor, query, with_total=with_total)
-        return [_response_stored(c) for c in found], total
-
-    def read_many(self, session: Session, actor: Principal, ids: Sequence[str]) -> list[Stored]:
-        wanted = [int(i) for i in ids if i.isdigit()]
-        return [_response_stored(c) for c in insurance.read_claims(session, actor, wanted)]
+    def view(self, claim: ClaimRead) -> Stored:
+        return _response_stored(claim)
 
 
 def submit(
