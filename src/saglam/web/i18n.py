@@ -17,7 +17,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from fastapi import Request
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+from saglam.core.message import Message
 
 LANGUAGES = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
 DEFAULT = "az"
@@ -109,8 +111,21 @@ def _newstyle(catalogue: NullTranslations) -> tuple[Callable[..., str], Callable
     """gettext and ngettext as Jinja's "newstyle" calls: ``_("Paid %(amount)s", amount=x)``, the
     translated text escaped once and the values escaped as they go in."""
 
+    def translated(message: str) -> Markup:
+        """The catalogue's text as markup; a text it does not know (a value, or English) is
+        escaped, so nothing but the catalogue's own text reaches the page unescaped."""
+        text = catalogue.gettext(message)
+        return escape(message) if text is message else Markup(text)  # noqa: S704 (catalogue)
+
     def gettext(message: str, **variables: Any) -> str:
-        text = Markup(catalogue.gettext(message))  # noqa: S704 (our own catalogue)
+        if isinstance(message, Message):
+            values = {
+                name: gettext(value) if isinstance(value, Message) else value
+                for name, value in message.values.items()
+            }
+            template = translated(message.template)
+            return template % values if values else template
+        text = translated(message)
         return text % variables if variables else text
 
     def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
