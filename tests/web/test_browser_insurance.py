@@ -48,3 +48,31 @@ def test_an_officer_adjusts_a_pended_claim_and_opens_a_months_payments(
     expect(page.locator("#period-total")).not_to_be_empty()
     expect(page.get_by_role("link", name="PDF").first).to_be_visible()
     screenshot(page, site, "payments")
+
+
+def test_money_shows_the_manat_sign_from_saglams_own_font(page: Page, site: Site) -> None:
+    """Azerbaijani writes amounts with ₼; chromium's fonts here have no such glyph, so the page
+    loads Saglam's one-glyph font for that character alone."""
+    log_in(page, site, Role.INSURANCE_OFFICER, language="az")
+    page.goto(f"{site.base}/payments")
+    page.locator("#months-heading ~ .table-wrap tbody tr th a").nth(1).click()
+    expect(page.locator("#period-total")).to_contain_text("₼")
+    statuses = page.evaluate(
+        """async () => {
+            await document.fonts.ready;
+            return [...document.fonts].filter(f => f.family.includes("Saglam Manat"))
+                .map(f => f.status);
+        }"""
+    )
+    assert statuses == ["loaded"]
+    # The sign as the page draws it is as wide as Saglam's glyph (a box from another font is not).
+    widths = page.evaluate(
+        """() => ["inherit", '"Saglam Manat"'].map(family => {
+            const sign = document.createElement("span");
+            sign.textContent = "₼";
+            sign.style.cssText = `font-family: ${family}; font-size: 100px`;
+            document.querySelector("#period-total").append(sign);
+            return sign.getBoundingClientRect().width;
+        })"""
+    )
+    assert widths[0] == widths[1] == 72  # the glyph's advance, 720 of 1000 units

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from saglam.care.rules import icd10_problem
 from saglam.core.security import Role
 from saglam.web.i18n import ZONE
 from tests.factories import a_patient, doctor_at
 from tests.web.test_registries_screens import web_login
+from tests.web.test_translations import catalogue
 
 
 def _csrf(html: str) -> str:
@@ -60,3 +64,29 @@ def test_icd10_and_service_suggestions_as_you_type(client: TestClient, session: 
         "/care/services", params={"target": "svc_0", "svc_0": "electrocardiogram"}
     )
     assert 'data-code="PC013"' in services.text
+
+
+@pytest.mark.parametrize("language", ["az", "ru"])
+def test_a_refused_code_is_explained_in_the_readers_language(
+    client: TestClient, session: Session, language: str
+) -> None:
+    patient = a_patient(session)
+    facility = patient.registered_facility_id
+    assert facility
+    client.get(f"/language/{language}")
+    web_login(client, session, Role.CLINICIAN, facility_ids=[facility])
+    form = client.get("/care/encounters/new", params={"patient_id": patient.id})
+    data = {
+        "csrf_token": _csrf(form.text), "patient_id": str(patient.id), "facility_id": str(facility),
+        "class": "ambulatory", "start": datetime.now(ZONE).strftime("%Y-%m-%dT%H:%M"),
+        "practitioner_id": str(doctor_at(session, facility)), "dx_0": "XYZ.1",
+    }  # fmt: skip
+    refused = client.post("/care/encounters", data=data, follow_redirects=False)
+    assert refused.status_code == 422
+    shown = re.search(r'id="dx_0-error"[^>]*>(.*?)</p>', refused.text, flags=re.S)
+    assert shown
+    problem = icd10_problem("XYZ.1")
+    assert problem is not None
+    translated = catalogue(language).get(problem.template).string
+    assert translated and translated != problem.template
+    assert html.unescape(shown.group(1)) == translated % problem.values

@@ -12,6 +12,7 @@ from saglam.audit.schemas import AuditQuery
 from saglam.core.security import Role
 from saglam.core.text import fold
 from tests.factories import PASSWORD, SYSTEM, a_patient, make_user
+from tests.web.test_translations import catalogue
 
 
 def web_login(client: TestClient, session: Session, role: Role, **scope: list[int]) -> str:
@@ -58,6 +59,14 @@ def test_a_bad_search_shows_the_message_next_to_the_field(
     web_login(client, session, Role.ADMIN)
     page = client.get("/patients", params={"name": "Aliyev", "birth_date": "31-31-2020"})
     assert page.status_code == 422 and 'id="birth-error"' in page.text
+    assert "Enter a date as YYYY-MM-DD." in page.text  # pydantic's error in the screen's words
+    client.get("/language/ru")
+    page = client.get("/patients", params={"name": "Aliyev", "birth_date": "31-31-2020"})
+    expected = catalogue("ru").get("Enter a date as YYYY-MM-DD.").string
+    assert expected and f'id="birth-error">{expected}</p>' in page.text
+    bad_page = client.get("/patients", params={"name": "Aliyev", "cursor": "zzz"})
+    said = catalogue("ru").get("the paging cursor is not valid").string  # the domain's own words
+    assert bad_page.status_code == 422 and said and said in bad_page.text
 
 
 def test_the_patient_page_shows_coverage_and_care_and_is_audited(

@@ -19,6 +19,7 @@ from saglam.audit.enums import AuditAction
 from saglam.care import service as care
 from saglam.core.errors import Invalid, NotFound
 from saglam.core.memo import database_of, remembered
+from saglam.core.message import Message
 from saglam.core.security import Principal
 from saglam.core.types import today
 from saglam.country import service as country
@@ -68,20 +69,28 @@ def filters(
     now = today()
     last = last or now.strftime("%Y-%m")
     first = first or _shift(last, -11)
-    problems = {
-        name: "expected a month such as 2026-05"
+    problems: dict[str, str] = {
+        name: Message("expected a month such as 2026-05")
         for name, value in (("from", first), ("to", last))
         if not _MONTH.match(value)
     }
     if not problems and first > last:
-        problems["from"] = "the period starts after it ends"
+        problems["from"] = Message("the period starts after it ends")
     if not problems and len(months(first, last)) > MAX_MONTHS:
-        problems["from"] = f"the period is longer than {MAX_MONTHS} months"
+        problems["from"] = Message("the period is longer than %(months)d months", months=MAX_MONTHS)
     if region and region not in {r.code for r in _regions(session, actor)}:
-        problems["region"] = "unknown region"
+        problems["region"] = Message("unknown region")
     if problems:
-        raise Invalid("bad-filter", "; ".join(problems.values()), fields=problems)
+        raise Invalid("bad-filter", _all_of(list(problems.values())), fields=problems)
     return Filters(region=region or None, first=first, last=last, on=min(_last_day(last), now))
+
+
+def _all_of(problems: list[str]) -> str:
+    """The problems one after another ("a; b"), still a Message that translates each of them."""
+    said = problems[0]
+    for problem in problems[1:]:
+        said = Message("%(earlier)s; %(later)s", earlier=said, later=problem)
+    return said
 
 
 def regions(session: Session, actor: Principal) -> tuple[Name, ...]:
@@ -346,6 +355,6 @@ def figure(session: Session, actor: Principal, name: str, f: Filters) -> Dashboa
     """One figure (for a download): only its own queries run."""
     audit.require(session, actor, "Dashboard", "read", action=AuditAction.SEARCH)
     if name not in _BUILDERS:
-        raise NotFound("unknown-figure", f"no dashboard figure {name!r}")
+        raise NotFound("unknown-figure", Message("no dashboard figure '%(name)s'", name=name))
     facts = _Facts(session, actor, f)
     return _view(facts, {name: _BUILDERS[name](facts)}, None)

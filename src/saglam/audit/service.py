@@ -19,6 +19,7 @@ from saglam.core.db import (
     write_bind,
 )
 from saglam.core.errors import Forbidden, NotFound
+from saglam.core.message import Message
 from saglam.core.query import Query
 from saglam.core.security import Principal
 from saglam.core.types import utcnow
@@ -123,6 +124,9 @@ def record_many(
         record(session, actor, action, entity_type, pid, patient_id=pid, detail=detail)
 
 
+NOT_PERMITTED = Message("not permitted")
+
+
 def deny(
     session: Session,
     actor: Principal,
@@ -131,9 +135,10 @@ def deny(
     entity_id: str | int | None = None,
     *,
     patient_id: int | None = None,
-    reason: str = "not permitted",
+    reason: str = NOT_PERMITTED,
 ) -> Forbidden:
-    """Record a refused access and return the error for the caller to raise."""
+    """Record a refused access and return the error for the caller to raise. ``reason`` is part of
+    what the person reads (a Message, to be translated); the trail keeps its English."""
     record(
         session,
         actor,
@@ -142,9 +147,18 @@ def deny(
         entity_id,
         patient_id=patient_id,
         outcome=Outcome.DENIED,
-        detail={"reason": reason},
+        detail={"reason": str(reason)},
     )
-    return Forbidden("forbidden", f"{actor.label} may not {action} {entity_type}: {reason}")
+    return Forbidden(
+        "forbidden",
+        Message(
+            "%(who)s may not %(action)s %(entity_type)s: %(reason)s",
+            who=actor.label,
+            action=action,
+            entity_type=entity_type,
+            reason=reason,
+        ),
+    )
 
 
 def require(
@@ -166,7 +180,9 @@ def require(
             resource,
             entity_id,
             patient_id=patient_id,
-            reason=f"lacks {resource}.{permission}",
+            reason=Message(
+                "lacks %(resource)s.%(permission)s", resource=resource, permission=permission
+            ),
         )
 
 
@@ -202,7 +218,7 @@ def get(session: Session, actor: Principal, record_id: int) -> AuditRead:
     require(session, actor, "AuditEvent", "read", action=AuditAction.READ, entity_id=record_id)
     row = repository.get(session, record_id)
     if row is None:
-        raise NotFound("audit-not-found", f"no audit record {record_id}")
+        raise NotFound("audit-not-found", Message("no audit record %(id)s", id=record_id))
     record(session, actor, AuditAction.READ, "AuditEvent", record_id)
     return AuditRead.model_validate(row)
 

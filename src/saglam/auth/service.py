@@ -26,6 +26,7 @@ from saglam.auth.schemas import (
 )
 from saglam.core.db import add_after_rollback
 from saglam.core.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
+from saglam.core.message import Message
 from saglam.core.security import Principal, PrincipalKind, Role, parse_scopes
 from saglam.core.types import utcnow
 
@@ -36,7 +37,7 @@ class LoginPolicy:
     window_seconds: int = 300
 
 
-BAD_CREDENTIALS = "invalid user name or password"
+BAD_CREDENTIALS = Message("invalid user name or password")
 
 
 def _principal_of(user: User) -> Principal:
@@ -63,7 +64,9 @@ def create_user(session: Session, actor: Principal, data: UserCreate) -> UserRea
     audit.require(session, actor, "User", "write", action=AuditAction.CREATE)
     if repository.user_by_name(session, data.username):
         raise Conflict(
-            "user-exists", f"user {data.username!r} already exists", fields={"username": "taken"}
+            "user-exists",
+            Message("user '%(username)s' already exists", username=data.username),
+            fields={"username": Message("taken")},
         )
     user = User(
         username=data.username,
@@ -92,7 +95,7 @@ def get_user(session: Session, actor: Principal, user_id: int) -> UserRead:
         audit.require(session, actor, "User", "read", action=AuditAction.READ, entity_id=user_id)
     user = repository.user_by_id(session, user_id)
     if user is None:
-        raise NotFound("user-not-found", f"no user {user_id}")
+        raise NotFound("user-not-found", Message("no user %(id)s", id=user_id))
     return UserRead.model_validate(user)
 
 
@@ -101,7 +104,7 @@ def set_user_active(session: Session, actor: Principal, username: str, active: b
     audit.require(session, actor, "User", "write", action=AuditAction.UPDATE)
     user = repository.user_by_name(session, username)
     if user is None:
-        raise NotFound("user-not-found", f"no user {username!r}")
+        raise NotFound("user-not-found", Message("no user '%(username)s'", username=username))
     user.active = active
     if not active:
         repository.delete_user_sessions(session, user.id)
@@ -114,7 +117,9 @@ def set_user_active(session: Session, actor: Principal, username: str, active: b
 def set_language(session: Session, actor: Principal, language: str) -> None:
     if language not in ("az", "en", "ru"):
         raise Invalid(
-            "bad-language", "language must be az, en or ru", fields={"language": "unknown"}
+            "bad-language",
+            Message("language must be az, en or ru"),
+            fields={"language": Message("unknown")},
         )
     if actor.kind is PrincipalKind.USER and actor.id is not None:
         user = repository.user_by_id(session, actor.id)
@@ -130,7 +135,8 @@ def create_client(
     try:
         scopes = parse_scopes(data.scopes)
     except ValueError as exc:
-        raise Invalid("bad-scope", str(exc), fields={"scopes": str(exc)}) from exc
+        problem: str = exc.args[0] if exc.args else str(exc)  # a Message, kept for the form
+        raise Invalid("bad-scope", problem, fields={"scopes": problem}) from exc
     secret = secrets.token_urlsafe(32)
     client = ApiClient(
         client_id=uuid.uuid4().hex,
@@ -162,7 +168,9 @@ def set_client_active(
     audit.require(session, actor, "Client", "write", action=AuditAction.UPDATE)
     client = repository.client_by_client_id(session, client_id)
     if client is None:
-        raise NotFound("client-not-found", f"no client {client_id!r}")
+        raise NotFound(
+            "client-not-found", Message("no client '%(client_id)s'", client_id=client_id)
+        )
     client.active = active
     _ACTIVE_CACHE.pop((PrincipalKind.CLIENT, client.id), None)
     audit.record(session, actor, AuditAction.UPDATE, "Client", client.id, detail={"active": active})
@@ -186,7 +194,10 @@ def _check_rate(session: Session, keys: list[str], policy: LoginPolicy, who: Pri
         _remember_failure(session, keys, who, "rate-limited")
         raise RateLimited(
             "too-many-attempts",
-            f"too many failed logins; try again in {policy.window_seconds // 60 or 1} minute(s)",
+            Message(
+                "too many failed logins; try again in %(minutes)d minute(s)",
+                minutes=policy.window_seconds // 60 or 1,
+            ),
         )
 
 
@@ -263,14 +274,17 @@ def login_client(
         ok = verify_password(secret, client.secret_hash) and client.active
     if not ok or client is None:
         _remember_failure(session, keys, who, "bad-credentials")
-        raise Unauthenticated("invalid-client", "invalid client credentials")
+        raise Unauthenticated("invalid-client", Message("invalid client credentials"))
     granted = frozenset(client.scopes.split())
     if requested_scope:
         wanted = frozenset(requested_scope.split())
         if not wanted <= granted:
             raise Invalid(
                 "invalid-scope",
-                f"scopes not granted to this client: {' '.join(sorted(wanted - granted))}",
+                Message(
+                    "scopes not granted to this client: %(scopes)s",
+                    scopes=" ".join(sorted(wanted - granted)),
+                ),
             )
         granted = wanted
     principal = Principal.client(client.id, client.name, granted, frozenset(client.facility_ids))
@@ -300,7 +314,7 @@ def ensure_active(session: Session, principal: Principal) -> None:
         _ACTIVE_CACHE[key] = (active, now)
         cached = (active, now)
     if not cached[0]:
-        raise Unauthenticated("account-disabled", "this account is disabled")
+        raise Unauthenticated("account-disabled", Message("this account is disabled"))
 
 
 # --- web sessions ---------------------------------------------------------------------------
@@ -313,10 +327,10 @@ def _digest(token: str) -> str:
 def open_web_session(session: Session, principal: Principal, *, ttl_seconds: int) -> WebSessionRead:
     """Start a browser session for a logged-in person; returns the cookie token and CSRF token."""
     if principal.kind is not PrincipalKind.USER or principal.id is None:
-        raise Invalid("not-a-user", "only people have web sessions")
+        raise Invalid("not-a-user", Message("only people have web sessions"))
     user = repository.user_by_id(session, principal.id)
     if user is None:
-        raise NotFound("user-not-found", "no such user")
+        raise NotFound("user-not-found", Message("no such user"))
     token = secrets.token_urlsafe(32)
     now = utcnow()
     row = WebSession(

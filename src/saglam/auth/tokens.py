@@ -10,11 +10,13 @@ from typing import Any
 import jwt
 
 from saglam.core.errors import Unauthenticated
+from saglam.core.message import Message
 from saglam.core.security import Principal, PrincipalKind, Role
 from saglam.core.types import utcnow
 
 ALGORITHM = "HS256"
 AUDIENCE = "saglam"
+NOT_VALID = Message("the access token is not valid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +49,15 @@ class TokenIssuer:
         try:
             claims = jwt.decode(token, self.key, algorithms=[ALGORITHM], audience=AUDIENCE)
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthenticated("token-expired", "the access token has expired") from exc
+            raise Unauthenticated("token-expired", Message("the access token has expired")) from exc
         except jwt.PyJWTError as exc:
-            raise Unauthenticated("token-invalid", "the access token is not valid") from exc
+            raise Unauthenticated("token-invalid", NOT_VALID) from exc
         kind_text, _, id_text = str(claims.get("sub", "")).partition(":")
         try:
             kind = PrincipalKind(kind_text)
             ident = int(id_text)
         except ValueError as exc:
-            raise Unauthenticated("token-invalid", "the access token is not valid") from exc
+            raise Unauthenticated("token-invalid", NOT_VALID) from exc
         facilities = frozenset(int(f) for f in claims.get("fac", []))
         if kind is PrincipalKind.USER:
             return Principal.user(
@@ -68,4 +70,4 @@ class TokenIssuer:
         if kind is PrincipalKind.CLIENT:
             scopes = frozenset(str(claims.get("scope", "")).split())
             return Principal.client(ident, str(claims["name"]), scopes, facilities)
-        raise Unauthenticated("token-invalid", "the access token is not valid")
+        raise Unauthenticated("token-invalid", NOT_VALID)

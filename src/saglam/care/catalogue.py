@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from saglam.care import rules
+from saglam.core.message import Message
 from saglam.core.text import fold
 from saglam.country import service as country
 from saglam.country.profile import Profile, profile_table
 
 
-def catalogue(profile: Profile) -> dict[str, Any]:
-    return {s.code: s for s in profile_table(profile.name, "services")}
+def catalogue(profile: Profile) -> Mapping[str, Any]:
+    return _by_code(profile.name, "services")
 
 
-def formulary(profile: Profile) -> dict[str, Any]:
-    return {m.code: m for m in profile_table(profile.name, "formulary")}
+def formulary(profile: Profile) -> Mapping[str, Any]:
+    return _by_code(profile.name, "formulary")
+
+
+@cache
+def _by_code(profile_name: str, table: str) -> Mapping[str, Any]:
+    """A profile table keyed by code, built once (read-only: shared by every request)."""
+    return MappingProxyType({row.code: row for row in profile_table(profile_name, table)})
 
 
 def find_diagnosis_codes(term: str, limit: int = 12) -> list[tuple[str, str]]:
@@ -47,6 +57,6 @@ def find_services(session: Session, term: str, limit: int = 12) -> list[Any]:
     return found
 
 
-def diagnosis_problem(code: str) -> str | None:
+def diagnosis_problem(code: str) -> Message | None:
     """Why ``code`` is not a usable ICD-10 diagnosis code (None when it is)."""
     return rules.icd10_problem(code)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.care import repository
-from saglam.care.models import Encounter
+from saglam.care.models import Encounter, Participant
 from saglam.care.schemas import (
     DiagnosisRead,
     EncounterRead,
@@ -24,6 +24,7 @@ from saglam.care.schemas import (
     ServiceLineRead,
 )
 from saglam.core.errors import NotFound
+from saglam.core.message import Message
 from saglam.core.query import Criterion, Query
 from saglam.core.security import Principal
 from saglam.history import service as history
@@ -42,8 +43,14 @@ READ_MODELS: dict[str, type[BaseModel]] = {
 KINDS = tuple(READ_MODELS)
 
 
-def encounter_read(session: Session, rows: Sequence[Encounter]) -> list[EncounterRead]:
-    people = repository.participants(session, [r.id for r in rows])
+def encounter_read(
+    session: Session,
+    rows: Sequence[Encounter],
+    people: Mapping[int, Sequence[Participant]] | None = None,
+) -> list[EncounterRead]:
+    """Encounters with their participants (read from the database unless given)."""
+    if people is None:
+        people = repository.participants(session, [r.id for r in rows])
     return [
         EncounterRead.model_validate(r).model_copy(
             update={
@@ -61,26 +68,29 @@ def _dtos(session: Session, kind: str, rows: Sequence[Any]) -> list[Any]:
     return [model.model_validate(r) for r in rows]
 
 
-def record_of(session: Session, encounter: Encounter, warnings: list[str]) -> EncounterRecord:
+def record_of(
+    session: Session,
+    encounter: Encounter,
+    warnings: list[str],
+    *,
+    read: EncounterRead | None = None,
+    children: Mapping[str, Sequence[Any]] | None = None,
+) -> EncounterRecord:
+    """The encounter with what was done in it; ``read`` and ``children`` (rows by kind, in id
+    order) spare the queries when the caller has just written them."""
+
+    def rows(kind: str) -> Sequence[Any]:
+        if children is not None:
+            return children.get(kind, ())
+        return repository.children(session, kind, encounter.id)
+
     return EncounterRecord(
-        encounter=encounter_read(session, [encounter])[0],
-        diagnoses=_dtos(
-            session, "Condition", repository.children(session, "Condition", encounter.id)
-        ),
-        services=_dtos(
-            session, "Procedure", repository.children(session, "Procedure", encounter.id)
-        ),
-        observations=_dtos(
-            session, "Observation", repository.children(session, "Observation", encounter.id)
-        ),
-        referrals=_dtos(
-            session, "ServiceRequest", repository.children(session, "ServiceRequest", encounter.id)
-        ),
-        prescriptions=_dtos(
-            session,
-            "MedicationRequest",
-            repository.children(session, "MedicationRequest", encounter.id),
-        ),
+        encounter=read or encounter_read(session, [encounter])[0],
+        diagnoses=_dtos(session, "Condition", rows("Condition")),
+        services=_dtos(session, "Procedure", rows("Procedure")),
+        observations=_dtos(session, "Observation", rows("Observation")),
+        referrals=_dtos(session, "ServiceRequest", rows("ServiceRequest")),
+        prescriptions=_dtos(session, "MedicationRequest", rows("MedicationRequest")),
         warnings=warnings,
     )
 
@@ -131,7 +141,7 @@ def read_one(session: Session, actor: Principal, kind: str, ident: int) -> Any:
     audit.require(session, actor, kind, "read", action=AuditAction.READ, entity_id=ident)
     row = repository.get(session, kind, ident)
     if row is None:
-        raise NotFound("not-found", f"{kind}/{ident} does not exist")
+        raise NotFound("not-found", Message("%(kind)s/%(id)s does not exist", kind=kind, id=ident))
     patients.get(session, actor, row.patient_id)
     audit.record(session, actor, AuditAction.READ, kind, ident, patient_id=row.patient_id)
     return _dtos(session, kind, [row])[0]
@@ -166,7 +176,7 @@ def get_encounter(session: Session, actor: Principal, encounter_id: int) -> Enco
     )
     row = repository.get(session, "Encounter", encounter_id)
     if row is None:
-        raise NotFound("encounter-not-found", f"no encounter {encounter_id}")
+        raise NotFound("encounter-not-found", Message("no encounter %(id)s", id=encounter_id))
     patients.get(session, actor, row.patient_id)
     audit.record(
         session, actor, AuditAction.READ, "Encounter", encounter_id, patient_id=row.patient_id

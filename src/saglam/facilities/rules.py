@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from saglam.core.message import Message
 from saglam.facilities.enums import FacilityStatus, LifecycleEvent
 
 #: event → (statuses it may follow, status it leads to; None keeps the status)
@@ -35,12 +36,18 @@ def next_status(
 ) -> tuple[FacilityStatus | None, str | None]:
     """The status after ``event``, or (None, reason) when the event is impossible."""
     if on > today:
-        return None, "the event date is in the future"
+        return None, Message("the event date is in the future")
     if last_event_on and on < last_event_on:
-        return None, f"the event date is before the previous event ({last_event_on.isoformat()})"
+        return None, Message(
+            "the event date is before the previous event (%(on)s)", on=last_event_on.isoformat()
+        )
     if event is LifecycleEvent.COMMISSIONED and already_commissioned:
-        return None, "the facility is already commissioned"
+        return None, Message("the facility is already commissioned")
     allowed_from, to = TRANSITIONS[event]
     if current not in allowed_from:
-        return None, f"cannot record {event.value} while the facility is {current.value}"
+        return None, Message(
+            "cannot record %(event)s while the facility is %(status)s",
+            event=event.value,
+            status=current.value,
+        )
     return (to or current), None

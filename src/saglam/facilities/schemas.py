@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from saglam.core.message import Message
 from saglam.facilities.enums import EquipmentStatus, FacilityStatus, LifecycleEvent
 
 
@@ -29,7 +30,7 @@ class FacilityCreate(BaseModel):
     @model_validator(mode="after")
     def _contract_period(self) -> FacilityCreate:
         if self.contract_from and self.contract_to and self.contract_to < self.contract_from:
-            raise ValueError("contract_to is before contract_from")
+            raise ValueError(Message("contract_to is before contract_from"))
         return self
 
 
@@ -125,7 +126,7 @@ class EquipmentCreate(BaseModel):
             and self.last_maintenance_on
             and self.last_maintenance_on < self.acquired_on
         ):
-            raise ValueError("last_maintenance_on is before acquired_on")
+            raise ValueError(Message("last_maintenance_on is before acquired_on"))
         return self
 
 

@@ -12,6 +12,7 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.bulk import load_rows, reset_sequence
 from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.message import Message
 from saglam.core.query import Query
 from saglam.core.security import Principal
 from saglam.core.text import fold
@@ -38,7 +39,7 @@ from saglam.history.schemas import VersionRead
 def _load(session: Session, facility_id: int) -> Facility:
     row = repository.get(session, facility_id)
     if row is None:
-        raise NotFound("facility-not-found", f"no facility {facility_id}")
+        raise NotFound("facility-not-found", Message("no facility %(id)s", id=facility_id))
     return row
 
 
@@ -61,7 +62,12 @@ def _require_write(
     if facility_id is not None and facility_id in actor.facility_ids:
         return
     audit.refuse(
-        session, actor, action, resource, facility_id, reason="facility outside the actor's scope"
+        session,
+        actor,
+        action,
+        resource,
+        facility_id,
+        reason=Message("facility outside the actor's scope"),
     )
 
 
@@ -74,20 +80,22 @@ def create_facility(session: Session, actor: Principal, data: FacilityCreate) ->
     except KeyError:
         raise Invalid(
             "unknown-facility-type",
-            f"unknown facility type {data.type_code!r}",
-            fields={"type_code": "unknown"},
+            Message("unknown facility type '%(code)s'", code=data.type_code),
+            fields={"type_code": Message("unknown")},
         ) from None
     if data.district_code:
         country.require_district(session, data.district_code, "district_code")
     elif kind.level != "external":
         raise Invalid(
             "district-required",
-            "a facility needs its district",
-            fields={"district_code": "required"},
+            Message("a facility needs its district"),
+            fields={"district_code": Message("required")},
         )
     if repository.by_code(session, data.code):
         raise Conflict(
-            "facility-exists", f"facility code {data.code!r} is taken", fields={"code": "taken"}
+            "facility-exists",
+            Message("facility code '%(code)s' is taken", code=data.code),
+            fields={"code": Message("taken")},
         )
     row = Facility(
         **data.model_dump(),
@@ -125,8 +133,8 @@ def update_facility(
     if start and end and end < start:
         raise Invalid(
             "bad-period",
-            "contract_to is before contract_from",
-            fields={"contract_to": "before contract_from"},
+            Message("contract_to is before contract_from"),
+            fields={"contract_to": Message("before contract_from")},
         )
     for key, value in changes.items():
         setattr(row, key, value)
@@ -158,7 +166,7 @@ def get_facility_by_code(session: Session, actor: Principal, code: str) -> Facil
     audit.require(session, actor, "Organization", "read", action=AuditAction.READ, entity_id=code)
     row = repository.by_code(session, code)
     if row is None:
-        raise NotFound("facility-not-found", f"no facility {code!r}")
+        raise NotFound("facility-not-found", Message("no facility '%(code)s'", code=code))
     return FacilityRead.model_validate(row)
 
 
@@ -192,9 +200,8 @@ def record_event(
         today(),
     )
     if status is None:
-        raise Invalid(
-            "impossible-event", reason or "impossible event", fields={"kind": reason or ""}
-        )
+        problem = reason or Message("impossible event")
+        raise Invalid("impossible-event", problem, fields={"kind": problem})
     event = FacilityEvent(facility_id=row.id, kind=data.kind.value, on=data.on, note=data.note)
     session.add(event)
     if data.kind is LifecycleEvent.COMMISSIONED:
@@ -232,12 +239,14 @@ def add_equipment(
     if data.type_code not in {t.code for t in profile.equipment_types}:
         raise Invalid(
             "unknown-device-type",
-            f"unknown device type {data.type_code!r}",
-            fields={"type_code": "unknown"},
+            Message("unknown device type '%(code)s'", code=data.type_code),
+            fields={"type_code": Message("unknown")},
         )
     if data.acquired_on and data.acquired_on > today():
         raise Invalid(
-            "future-date", "acquired_on is in the future", fields={"acquired_on": "in the future"}
+            "future-date",
+            Message("acquired_on is in the future"),
+            fields={"acquired_on": Message("in the future")},
         )
     item = Equipment(facility_id=row.id, **data.model_dump(), version=1, updated_at=utcnow())
     item.status = data.status.value
@@ -253,7 +262,7 @@ def update_equipment(
 ) -> EquipmentRead:
     item = repository.equipment(session, equipment_id)
     if item is None:
-        raise NotFound("device-not-found", f"no device {equipment_id}")
+        raise NotFound("device-not-found", Message("no device %(id)s", id=equipment_id))
     facility = _load(session, item.facility_id)
     _require_write(
         session, actor, "Device", facility.district_code, facility.id, AuditAction.UPDATE
@@ -262,14 +271,14 @@ def update_equipment(
         if data.last_maintenance_on > today():
             raise Invalid(
                 "future-date",
-                "last_maintenance_on is in the future",
-                fields={"last_maintenance_on": "in the future"},
+                Message("last_maintenance_on is in the future"),
+                fields={"last_maintenance_on": Message("in the future")},
             )
         if item.acquired_on and data.last_maintenance_on < item.acquired_on:
             raise Invalid(
                 "bad-date",
-                "maintenance before acquisition",
-                fields={"last_maintenance_on": "before acquired_on"},
+                Message("maintenance before acquisition"),
+                fields={"last_maintenance_on": Message("before acquired_on")},
             )
         item.last_maintenance_on = data.last_maintenance_on
     if data.status:
@@ -279,8 +288,8 @@ def update_equipment(
         ):
             raise Invalid(
                 "decommissioned",
-                "a decommissioned device cannot return to service",
-                fields={"status": "decommissioned"},
+                Message("a decommissioned device cannot return to service"),
+                fields={"status": Message("decommissioned")},
             )
         item.status = data.status.value
     item.version += 1
@@ -295,7 +304,7 @@ def get_equipment(session: Session, actor: Principal, equipment_id: int) -> Equi
     audit.require(session, actor, "Device", "read", action=AuditAction.READ, entity_id=equipment_id)
     item = repository.equipment(session, equipment_id)
     if item is None:
-        raise NotFound("device-not-found", f"no device {equipment_id}")
+        raise NotFound("device-not-found", Message("no device %(id)s", id=equipment_id))
     return EquipmentRead.model_validate(item)
 
 
@@ -319,7 +328,9 @@ def district_of(session: Session, facility_id: int) -> str | None:
     found = repository.districts_of(session, [facility_id])
     if facility_id not in found:
         raise Invalid(
-            "unknown-facility", f"unknown facility {facility_id}", fields={"facility_id": "unknown"}
+            "unknown-facility",
+            Message("unknown facility %(id)s", id=facility_id),
+            fields={"facility_id": Message("unknown")},
         )
     return found[facility_id]
 

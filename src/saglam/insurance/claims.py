@@ -15,6 +15,7 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.bulk import load_rows, reset_sequence, update_rows
 from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.message import Message
 from saglam.core.security import Principal, Role
 from saglam.core.types import utcnow
 from saglam.insurance import adjudication, repository
@@ -48,7 +49,11 @@ def _scope(session: Session, actor: Principal, facility_id: int, action: str) ->
     scope = patients.facility_scope(session, actor)
     if scope is not None and facility_id not in scope:
         audit.refuse(
-            session, actor, action, "Claim", reason="claim of a facility outside the actor's scope"
+            session,
+            actor,
+            action,
+            "Claim",
+            reason=Message("claim of a facility outside the actor's scope"),
         )
 
 
@@ -60,7 +65,12 @@ def require_national(
     their own claims) is refused — a facility never sees others' claims nor judges its own."""
     if patients.facility_scope(session, actor) is not None:
         audit.refuse(
-            session, actor, action, "Claim", entity_id, reason="review is the insurer's work"
+            session,
+            actor,
+            action,
+            "Claim",
+            entity_id,
+            reason=Message("review is the insurer's work"),
         )
 
 
@@ -135,11 +145,15 @@ def _totals(claim: Claim, lines: Sequence[ClaimLine]) -> None:
     claim.updated_at = utcnow()
 
 
+def _no_claim(claim_id: int) -> NotFound:
+    return NotFound("claim-not-found", Message("no claim %(id)s", id=claim_id))
+
+
 def get_claim(session: Session, actor: Principal, claim_id: int) -> ClaimRead:
     """A claim with every line's outcome and the reasons explained."""
     claim = repository.claim(session, claim_id)
     if claim is None:
-        raise NotFound("claim-not-found", f"no claim {claim_id}")
+        raise _no_claim(claim_id)
     _scope(session, actor, claim.facility_id, AuditAction.READ)
     audit.record(session, actor, AuditAction.READ, "Claim", claim.id, patient_id=claim.patient_id)
     return _read(session, claim)
@@ -148,7 +162,14 @@ def get_claim(session: Session, actor: Principal, claim_id: int) -> ClaimRead:
 def find_claim(session: Session, actor: Principal, facility_id: int, identifier: str) -> ClaimRead:
     claim = repository.claim_by_identifier(session, facility_id, identifier)
     if claim is None:
-        raise NotFound("claim-not-found", f"no claim {identifier} of facility {facility_id}")
+        raise NotFound(
+            "claim-not-found",
+            Message(
+                "no claim %(identifier)s of facility %(facility)s",
+                identifier=identifier,
+                facility=facility_id,
+            ),
+        )
     return get_claim(session, actor, claim.id)
 
 
@@ -262,10 +283,15 @@ def decide(session: Session, actor: Principal, claim_id: int, review: ReviewIn) 
     require_national(session, actor, AuditAction.UPDATE, claim_id)
     claim = repository.claim(session, claim_id)
     if claim is None:
-        raise NotFound("claim-not-found", f"no claim {claim_id}")
+        raise _no_claim(claim_id)
     if claim.status != ClaimStatus.PENDED.value:
         raise Conflict(
-            "not-pended", f"claim {claim_id} is {claim.status}; only pended claims are reviewed"
+            "not-pended",
+            Message(
+                "claim %(id)s is %(status)s; only pended claims are reviewed",
+                id=claim_id,
+                status=Message(claim.status),
+            ),
         )
     lines = repository.lines_of(session, [claim.id]).get(claim.id, [])
     pended = [line for line in lines if line.outcome == LineOutcome.PENDED.value]
@@ -273,8 +299,8 @@ def decide(session: Session, actor: Principal, claim_id: int, review: ReviewIn) 
     if unknown:
         raise Invalid(
             "bad-adjustment",
-            f"lines {sorted(unknown)} are not pended lines of this claim",
-            fields={"adjustments": "unknown line"},
+            Message("lines %(lines)s are not pended lines of this claim", lines=sorted(unknown)),
+            fields={"adjustments": Message("unknown line")},
         )
     for line in pended:
         if review.decision is ReviewDecision.REJECT:
@@ -287,8 +313,10 @@ def decide(session: Session, actor: Principal, claim_id: int, review: ReviewIn) 
             if not 0 <= amount <= ceiling:
                 raise Invalid(
                     "bad-adjustment",
-                    f"line {line.id} can be paid 0 to {ceiling}",
-                    fields={f"adjustments.{line.id}": "out of range"},
+                    Message(
+                        "line %(line)s can be paid 0 to %(ceiling)s", line=line.id, ceiling=ceiling
+                    ),
+                    fields={f"adjustments.{line.id}": Message("out of range")},
                 )
             line.outcome, line.paid_minor = LineOutcome.ADJUSTED.value, amount
         else:
@@ -323,13 +351,16 @@ def reopen(session: Session, actor: Principal, claim_id: int, note: str) -> Clai
             AuditAction.UPDATE,
             "Claim",
             claim_id,
-            reason="only a supervisor reopens a reviewed claim",
+            reason=Message("only a supervisor reopens a reviewed claim"),
         )
     claim = repository.claim(session, claim_id)
     if claim is None:
-        raise NotFound("claim-not-found", f"no claim {claim_id}")
+        raise _no_claim(claim_id)
     if claim.status != ClaimStatus.REVIEWED.value:
-        raise Conflict("not-reviewed", f"claim {claim_id} is {claim.status}")
+        raise Conflict(
+            "not-reviewed",
+            Message("claim %(id)s is %(status)s", id=claim_id, status=Message(claim.status)),
+        )
     lines = repository.lines_of(session, [claim.id]).get(claim.id, [])
     judged = [(claim, lines)]
     _judge_claims(session, actor, judged)

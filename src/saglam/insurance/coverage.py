@@ -13,6 +13,7 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.bulk import load_rows, reset_sequence
 from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.message import Message
 from saglam.core.security import Principal
 from saglam.core.types import utcnow
 from saglam.country import service as country
@@ -54,14 +55,18 @@ def enrol(session: Session, actor: Principal, data: CoverageCreate) -> CoverageR
     if data.category not in categories:
         raise Invalid(
             "unknown-category",
-            f"unknown insurance category {data.category!r}",
-            fields={"category": "unknown"},
+            Message("unknown insurance category '%(category)s'", category=data.category),
+            fields={"category": Message("unknown")},
         )
     if categories[data.category].payer != data.payer.value:
         raise Invalid(
             "wrong-payer",
-            f"{data.category} is paid by {categories[data.category].payer}",
-            fields={"payer": "does not match the category"},
+            Message(
+                "%(category)s is paid by %(payer)s",
+                category=data.category,
+                payer=Message(categories[data.category].payer),
+            ),
+            fields={"payer": Message("does not match the category")},
         )
     for period in repository.coverage_of(session, data.patient_id):
         if period.status == CoverageStatus.SUSPENDED.value:
@@ -70,7 +75,8 @@ def enrol(session: Session, actor: Principal, data: CoverageCreate) -> CoverageR
             period.end is None or data.start <= period.end
         ):
             raise Conflict(
-                "overlapping-coverage", f"coverage {period.id} already covers part of that period"
+                "overlapping-coverage",
+                Message("coverage %(id)s already covers part of that period", id=period.id),
             )
     row = CoveragePeriod(
         **data.model_dump(), status=CoverageStatus.ACTIVE.value, version=1, updated_at=utcnow()
@@ -114,15 +120,23 @@ def auto_enrol(session: Session, actor: Principal, on: date) -> int:
     return len(found)
 
 
+def _no_coverage(coverage_id: int) -> NotFound:
+    return NotFound("coverage-not-found", Message("no coverage %(id)s", id=coverage_id))
+
+
 def end_coverage(session: Session, actor: Principal, coverage_id: int, end: date) -> CoverageRead:
     row = repository.coverage(session, coverage_id)
     if row is None:
-        raise NotFound("coverage-not-found", f"no coverage {coverage_id}")
+        raise _no_coverage(coverage_id)
     audit.require(
         session, actor, "Coverage", "write", action=AuditAction.UPDATE, patient_id=row.patient_id
     )
     if end < row.start:
-        raise Invalid("bad-end", "the end is before the start", fields={"end": "before start"})
+        raise Invalid(
+            "bad-end",
+            Message("the end is before the start"),
+            fields={"end": Message("before start")},
+        )
     row.end = end
     row.status = CoverageStatus.ENDED.value if end < utcnow().date() else row.status
     row.version += 1
@@ -144,7 +158,7 @@ def coverage_of(session: Session, actor: Principal, patient_id: int) -> list[Cov
 def get_coverage(session: Session, actor: Principal, coverage_id: int) -> CoverageRead:
     row = repository.coverage(session, coverage_id)
     if row is None:
-        raise NotFound("coverage-not-found", f"no coverage {coverage_id}")
+        raise _no_coverage(coverage_id)
     audit.require(
         session,
         actor,

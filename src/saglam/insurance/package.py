@@ -11,6 +11,7 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.bulk import load_rows
 from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.message import Message
 from saglam.core.security import Principal
 from saglam.core.types import utcnow
 from saglam.country import service as country
@@ -98,7 +99,7 @@ def items(session: Session, actor: Principal, version_id: int) -> list[PackageIt
         session, actor, "BenefitPackage", "read", action=AuditAction.READ, entity_id=version_id
     )
     if repository.version(session, version_id) is None:
-        raise NotFound("version-not-found", f"no package version {version_id}")
+        raise NotFound("version-not-found", Message("no package version %(id)s", id=version_id))
     return sorted(
         (PackageItemRead.model_validate(i) for i in repository.items(session, [version_id])),
         key=lambda i: i.service_code,
@@ -115,16 +116,19 @@ def new_version(
     audit.require(session, actor, "BenefitPackage", "write", action=AuditAction.CREATE)
     existing = repository.versions(session)
     if any(v.effective_from == data.effective_from for v in existing):
-        raise Conflict("version-exists", f"a version already starts on {data.effective_from}")
+        raise Conflict(
+            "version-exists",
+            Message("a version already starts on %(date)s", date=data.effective_from),
+        )
     if data.effective_from <= utcnow().date():
         raise Invalid(
             "retroactive",
-            "a new version must start in the future",
-            fields={"effective_from": "not in the future"},
+            Message("a new version must start in the future"),
+            fields={"effective_from": Message("not in the future")},
         )
     base = [v for v in existing if v.effective_from < data.effective_from]
     if not base:
-        raise Invalid("no-base", "no earlier version to start from")
+        raise Invalid("no-base", Message("no earlier version to start from"))
     previous = base[-1]
     version = PackageVersion(
         name=data.name, effective_from=data.effective_from,
@@ -143,7 +147,7 @@ def new_version(
         if values is None:
             raise Invalid(
                 "unknown-service",
-                f"service {change.service_code} is not in the package",
+                Message("service %(code)s is not in the package", code=change.service_code),
                 fields={"changes": change.service_code},
             )
         if change.remove:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.message import Message
 from saglam.core.security import Principal
 from saglam.core.types import utcnow
 from saglam.country import service as country
@@ -33,7 +34,9 @@ def _month(period: str) -> date:
         return date(year, month, 1)
     except ValueError as exc:
         raise Invalid(
-            "bad-period", f"{period!r} is not a month (YYYY-MM)", fields={"period": "YYYY-MM"}
+            "bad-period",
+            Message("'%(period)s' is not a month (YYYY-MM)", period=period),
+            fields={"period": Message("YYYY-MM")},
         ) from exc
 
 
@@ -51,7 +54,10 @@ def run(session: Session, actor: Principal, period: str) -> PeriodRead:
     existing = repository.period(session, period)
     if existing is not None and existing.status == PeriodStatus.CLOSED.value:
         raise Conflict(
-            "period-closed", f"period {period} is closed; corrections go into a later period"
+            "period-closed",
+            Message(
+                "period %(period)s is closed; corrections go into a later period", period=period
+            ),
         )
     if existing is None:
         existing = PaymentPeriod(period=period, status=PeriodStatus.OPEN.value, run_at=utcnow())
@@ -135,7 +141,7 @@ def get_period(session: Session, actor: Principal, period: str) -> PeriodRead:
     audit.require(session, actor, "Payment", "read", action=AuditAction.READ)
     row = repository.period(session, period)
     if row is None:
-        raise NotFound("period-not-found", f"no payment run for {period}")
+        raise NotFound("period-not-found", Message("no payment run for %(period)s", period=period))
     return _read(session, row)
 
 
@@ -144,10 +150,15 @@ def close(session: Session, actor: Principal, period: str) -> PeriodRead:
     audit.require(session, actor, "Payment", "write", action=AuditAction.UPDATE)
     existing = repository.period(session, period)
     if existing is not None and existing.status == PeriodStatus.CLOSED.value:
-        raise Conflict("period-closed", f"period {period} is already closed")
+        raise Conflict(
+            "period-closed", Message("period %(period)s is already closed", period=period)
+        )
     earlier = repository.open_before(session, period)
     if earlier is not None:
-        raise Conflict("earlier-period-open", f"close {earlier} before {period}")
+        raise Conflict(
+            "earlier-period-open",
+            Message("close %(earlier)s before %(period)s", earlier=earlier, period=period),
+        )
     run(session, actor, period)  # what is closed is what the claims say now
     row = repository.period(session, period)
     assert row is not None
@@ -172,7 +183,11 @@ def _facility_scope(session: Session, actor: Principal, facility_id: int) -> Non
     scope = patients.facility_scope(session, actor)
     if scope is not None and facility_id not in scope:
         audit.refuse(
-            session, actor, AuditAction.EXPORT, "Payment", reason="another facility's statement"
+            session,
+            actor,
+            AuditAction.EXPORT,
+            "Payment",
+            reason=Message("another facility's statement"),
         )
 
 
@@ -237,7 +252,14 @@ def remittance_pdf(session: Session, actor: Principal, period: str, facility_id:
     statement = get_period(session, actor, period)
     payment = next((p for p in statement.payments if p.facility_id == facility_id), None)
     if payment is None:
-        raise NotFound("no-payment", f"facility {facility_id} has no payment in {period}")
+        raise NotFound(
+            "no-payment",
+            Message(
+                "facility %(facility)s has no payment in %(period)s",
+                facility=facility_id,
+                period=period,
+            ),
+        )
     facility = facilities.get_facility(session, actor, facility_id)
     rows = remittance_rows(session, actor, period, facility_id)
     pdf = FPDF()

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from saglam.core.message import Message
 from saglam.insurance.enums import ClaimStatus, CoverageStatus, LineOutcome, Payer, ReviewDecision
 
 _IN = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -24,7 +25,7 @@ class CoverageCreate(BaseModel):
     @model_validator(mode="after")
     def _period(self) -> CoverageCreate:
         if self.end and self.end < self.start:
-            raise ValueError("end is before start")
+            raise ValueError(Message("end is before start"))
         return self
 
 
@@ -170,7 +171,12 @@ class ClaimIn(BaseModel):
         for line in self.lines:
             for pointer in line.diagnosis_pointers:
                 if not 1 <= pointer <= len(self.diagnoses):
-                    raise ValueError(f"diagnosis pointer {pointer} points to no diagnosis")
+                    raise ValueError(
+                        Message(
+                            "diagnosis pointer %(pointer)s points to no diagnosis",
+                            pointer=pointer,
+                        )
+                    )
         return self
 
 

@@ -16,6 +16,7 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.care import service as care
 from saglam.core.errors import Conflict, DomainError, Invalid
+from saglam.core.message import Message
 from saglam.core.security import Principal
 from saglam.core.types import today, utcnow
 from saglam.facilities import service as facilities
@@ -117,7 +118,11 @@ def submit_many(
 
 def _reused(data: ClaimIn) -> Conflict:
     return Conflict(
-        "identifier-reused", f"claim identifier {data.identifier} was used for a different claim"
+        "identifier-reused",
+        Message(
+            "claim identifier %(identifier)s was used for a different claim",
+            identifier=data.identifier,
+        ),
     )
 
 
@@ -177,7 +182,7 @@ def parse_claims(text: str, kind: str) -> tuple[list[ClaimIn], dict[str, str]]:
                 }
             )
         except (KeyError, ValueError) as exc:
-            problems[f"row {number}"] = f"bad row: {exc}"
+            problems[f"row {number}"] = Message("bad row: %(error)s", error=str(exc))
     for (facility, identifier), claim in grouped.items():
         try:
             found.append(ClaimIn.model_validate(claim))

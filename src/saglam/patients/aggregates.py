@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.errors import Invalid
+from saglam.core.message import Message
 from saglam.core.security import Principal
 from saglam.patients import repository
 
@@ -27,7 +28,10 @@ def living_counts(
     audit.require(session, actor, "Dashboard", "read", action=AuditAction.SEARCH)
     unknown = [c for c in columns if c not in GROUPABLE]
     if unknown:
-        raise Invalid("not-groupable", f"people cannot be counted by {', '.join(unknown)}")
+        raise Invalid(
+            "not-groupable",
+            Message("people cannot be counted by %(columns)s", columns=", ".join(unknown)),
+        )
     return repository.living_counts(session, on, *columns)
 
 

@@ -12,6 +12,7 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.bulk import indexes_dropped, load_rows, reset_sequence
 from saglam.core.errors import Conflict
+from saglam.core.message import Message
 from saglam.core.security import Principal
 from saglam.patients import repository
 from saglam.patients.models import Patient, PatientFacility
@@ -32,7 +33,7 @@ def bulk_loading(
     secondary indexes are dropped during the load and rebuilt after it."""
     audit.require(session, actor, "Patient", "write", action=AuditAction.CREATE)
     if repository.any_patient(session):
-        raise Conflict("patients-exist", "bulk loading needs an empty patient index")
+        raise Conflict("patients-exist", Message("bulk loading needs an empty patient index"))
     table = Patient.__table__
     loaded = 0
 

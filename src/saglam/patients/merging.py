@@ -12,6 +12,7 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.bulk import load_rows
 from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.message import Message
 from saglam.core.security import Principal
 from saglam.core.text import fold
 from saglam.core.types import today, utcnow
@@ -33,8 +34,8 @@ def merge(session: Session, actor: Principal, request: MergeRequest) -> MergeRea
     if request.survivor_id == request.merged_id:
         raise Invalid(
             "self-merge",
-            "a patient cannot be merged into itself",
-            fields={"merged_id": "same as survivor"},
+            Message("a patient cannot be merged into itself"),
+            fields={"merged_id": Message("same as survivor")},
         )
     survivor = patients._load(session, request.survivor_id)
     loser = patients._load(session, request.merged_id)
@@ -42,7 +43,12 @@ def merge(session: Session, actor: Principal, request: MergeRequest) -> MergeRea
         patients._require_visible(session, actor, row, AuditAction.MERGE)
         if row.status != PatientStatus.ACTIVE.value:
             raise Conflict(
-                "patient-not-active", f"patient {row.id} is {row.status}; only active records merge"
+                "patient-not-active",
+                Message(
+                    "patient %(id)s is %(status)s; only active records merge",
+                    id=row.id,
+                    status=row.status,
+                ),
             )
     existing = {link.facility_id for link in repository.links(session, survivor.id)}
     added = []
@@ -96,16 +102,20 @@ def unmerge(session: Session, actor: Principal, merge_id: int) -> MergeRead:
     )
     record = repository.merge_record(session, merge_id)
     if record is None:
-        raise NotFound("merge-not-found", f"no merge {merge_id}")
+        raise NotFound("merge-not-found", Message("no merge %(id)s", id=merge_id))
     if record.undone_at is not None:
-        raise Conflict("already-undone", f"merge {merge_id} was already undone")
+        raise Conflict("already-undone", Message("merge %(id)s was already undone", id=merge_id))
     survivor = patients._load(session, record.survivor_id)
     loser = patients._load(session, record.merged_id)
     patients._require_visible(session, actor, survivor, AuditAction.UNMERGE)
     if survivor.status != PatientStatus.ACTIVE.value:
         raise Conflict(
             "survivor-not-active",
-            f"patient {survivor.id} is {survivor.status}; undo its own merge first",
+            Message(
+                "patient %(id)s is %(status)s; undo its own merge first",
+                id=survivor.id,
+                status=survivor.status,
+            ),
         )
     if record.added_links:
         repository.remove_links(session, survivor.id, record.added_links)
@@ -186,7 +196,11 @@ def detect_duplicates(
     audit.require(session, actor, "Patient", "write", action=AuditAction.EXECUTE)
     if not actor.is_national:
         audit.refuse(
-            session, actor, AuditAction.EXECUTE, "Patient", reason="duplicate detection is national"
+            session,
+            actor,
+            AuditAction.EXECUTE,
+            "Patient",
+            reason=Message("duplicate detection is national"),
         )
     started = time.perf_counter()
     say = progress or (lambda _stage, _done, _total: None)
@@ -243,7 +257,7 @@ def list_candidates(
             actor,
             AuditAction.SEARCH,
             "Patient",
-            reason="duplicate candidates are national",
+            reason=Message("duplicate candidates are national"),
         )
     rows = repository.candidates(
         session, CandidateStatus.OPEN.value, min_score, after_id, min(limit, 500)
@@ -269,7 +283,9 @@ def dismiss_candidate(session: Session, actor: Principal, candidate_id: int) -> 
     )
     row = repository.candidate(session, candidate_id)
     if row is None:
-        raise NotFound("candidate-not-found", f"no duplicate candidate {candidate_id}")
+        raise NotFound(
+            "candidate-not-found", Message("no duplicate candidate %(id)s", id=candidate_id)
+        )
     row.status = CandidateStatus.DISMISSED.value
     session.flush()
     audit.record(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.errors import Conflict, Gone, Invalid, NotFound
+from saglam.core.message import Message
 from saglam.core.query import Criterion, Query
 from saglam.core.security import Principal
 from saglam.core.text import fold, phonetic
@@ -70,14 +71,14 @@ def _require_visible(session: Session, actor: Principal, row: Patient, action: s
         "Patient",
         row.id,
         patient_id=row.id,
-        reason="patient outside the actor's facilities",
+        reason=Message("patient outside the actor's facilities"),
     )
 
 
 def _load(session: Session, patient_id: int) -> Patient:
     row = repository.get(session, patient_id)
     if row is None:
-        raise NotFound("patient-not-found", f"no patient {patient_id}")
+        raise NotFound("patient-not-found", Message("no patient %(id)s", id=patient_id))
     return row
 
 
@@ -112,7 +113,9 @@ def _validate(session: Session, values: dict[str, Any], *, current: Patient | No
     )
     category = values.get("insurance_category")
     if category and category not in {c.code for c in profile.insurance_categories}:
-        problems["insurance_category"] = f"unknown insurance category {category!r}"
+        problems["insurance_category"] = Message(
+            "unknown insurance category '%(category)s'", category=category
+        )
     if problems:
         first = next(iter(problems.values()))
         raise Invalid("invalid-patient", first, fields=problems)
@@ -125,8 +128,8 @@ def _validate(session: Session, values: dict[str, Any], *, current: Patient | No
         if holder is not None and (current is None or holder.id != current.id):
             raise Conflict(
                 "duplicate-fin",
-                f"national id {fin} belongs to another patient",
-                fields={"fin": "taken"},
+                Message("national id %(fin)s belongs to another patient", fin=fin),
+                fields={"fin": Message("taken")},
             )
 
 
@@ -149,15 +152,19 @@ def register(session: Session, actor: Principal, data: PatientCreate) -> Patient
                 actor,
                 AuditAction.CREATE,
                 "Patient",
-                reason="registration outside the actor's facilities",
+                reason=Message("registration outside the actor's facilities"),
             )
     _validate(session, values)
     for ident in data.identifiers:
         if repository.identifier_taken(session, ident.system, ident.value):
             raise Conflict(
                 "duplicate-identifier",
-                f"identifier {ident.value} ({ident.system}) is taken",
-                fields={"identifiers": "taken"},
+                Message(
+                    "identifier %(value)s (%(system)s) is taken",
+                    value=ident.value,
+                    system=ident.system,
+                ),
+                fields={"identifiers": Message("taken")},
             )
     row = Patient(
         **values,
@@ -198,13 +205,21 @@ def update(
     row = _load(session, patient_id)
     _require_visible(session, actor, row, AuditAction.UPDATE)
     if row.status != PatientStatus.ACTIVE.value:
-        raise Conflict("patient-not-active", f"patient {patient_id} is {row.status}")
+        raise Conflict(
+            "patient-not-active",
+            Message("patient %(id)s is %(status)s", id=patient_id, status=row.status),
+        )
     if expected_version is not None and expected_version != row.version:
         from saglam.core.errors import PreconditionFailed
 
         raise PreconditionFailed(
             "version-mismatch",
-            f"patient {patient_id} is at version {row.version}, not {expected_version}",
+            Message(
+                "patient %(id)s is at version %(version)s, not %(expected)s",
+                id=patient_id,
+                version=row.version,
+                expected=expected_version,
+            ),
         )
     changes = data.model_dump(exclude_unset=True)
     if changes.get("fin"):
@@ -254,7 +269,7 @@ def find_by_fin(session: Session, actor: Principal, fin: str) -> PatientRead:
     audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
     row = repository.by_fin(session, fin.strip().upper())
     if row is None:
-        raise NotFound("patient-not-found", f"no patient with national id {fin}")
+        raise NotFound("patient-not-found", Message("no patient with national id %(fin)s", fin=fin))
     _require_visible(session, actor, row, AuditAction.READ)
     audit.record(
         session,
@@ -303,7 +318,9 @@ def _decode_cursor(cursor: str) -> tuple[str, str, int]:
         return str(surname), str(given), int(ident)
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
         raise Invalid(
-            "bad-cursor", "the paging cursor is not valid", fields={"cursor": "invalid"}
+            "bad-cursor",
+            Message("the paging cursor is not valid"),
+            fields={"cursor": Message("invalid")},
         ) from exc
 
 
@@ -317,8 +334,8 @@ def search(session: Session, actor: Principal, query: PatientQuery) -> PatientPa
     if not (query.fin or query.name or query.phone or query.facility_id):
         raise Invalid(
             "empty-search",
-            "give a national id, a name, a phone or a facility",
-            fields={"name": "required"},
+            Message("give a national id, a name, a phone or a facility"),
+            fields={"name": Message("required")},
         )
     scope = facility_scope(session, actor)
     filters: list[ColumnElement[bool]] = []
@@ -461,10 +478,11 @@ def delete(session: Session, actor: Principal, patient_id: int) -> PatientRead:
     row = _load(session, patient_id)
     _require_visible(session, actor, row, AuditAction.DELETE)
     if row.status == PatientStatus.DELETED.value:
-        raise Gone("patient-deleted", f"patient {patient_id} is already deleted")
+        raise Gone("patient-deleted", Message("patient %(id)s is already deleted", id=patient_id))
     if row.status == PatientStatus.MERGED.value or repository.merged_into(session, [row.id]):
         raise Conflict(
-            "patient-merged", f"patient {patient_id} takes part in a merge; undo it first"
+            "patient-merged",
+            Message("patient %(id)s takes part in a merge; undo it first", id=patient_id),
         )
     row.status = PatientStatus.DELETED.value
     row.version += 1
@@ -559,11 +577,11 @@ def check_in(session: Session, actor: Principal, fin: str, facility_id: int) -> 
             actor,
             AuditAction.UPDATE,
             "Patient",
-            reason="check-in at a facility outside the actor's scope",
+            reason=Message("check-in at a facility outside the actor's scope"),
         )
     row = repository.by_fin(session, fin.strip().upper())
     if row is None:
-        raise NotFound("patient-not-found", f"no patient with national id {fin}")
+        raise NotFound("patient-not-found", Message("no patient with national id %(fin)s", fin=fin))
     link_facility(session, actor, row.id, facility_id, LinkReason.SEEN, today())
     audit.record(
         session,

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from saglam.auth import service as auth
 from saglam.auth.schemas import UserRead
 from saglam.core.errors import Forbidden, Unauthenticated
+from saglam.core.message import Message
 from saglam.core.security import Principal, Role
 from saglam.country import service as country
 from saglam.facilities import service as facilities
@@ -93,14 +94,15 @@ def _scope_label(session: Session, user: UserRead) -> str:
 
 def current_user(user: Annotated[WebUser | None, Depends(optional_user)]) -> WebUser:
     if user is None:
-        raise Unauthenticated("login-required", "please log in")
+        raise Unauthenticated("login-required", Message("please log in"))
     return user
 
 
 def check_csrf(expected: str, given: str | None) -> None:
     if not given or not hmac.compare_digest(expected, given):
         raise Forbidden(
-            "csrf", "the form has expired or did not come from this site; reload and try again"
+            "csrf",
+            Message("the form has expired or did not come from this site; reload and try again"),
         )
 
 

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from saglam.core.message import Message
 from saglam.workforce.enums import EmploymentRole, Sex
 
 
@@ -83,7 +84,7 @@ class EmploymentCreate(BaseModel):
     @model_validator(mode="after")
     def _period(self) -> EmploymentCreate:
         if self.end_on and self.end_on < self.start_on:
-            raise ValueError("end_on is before start_on")
+            raise ValueError(Message("end_on is before start_on"))
         return self
 
 

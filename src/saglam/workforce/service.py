@@ -13,6 +13,7 @@ from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
 from saglam.core.bulk import load_rows, reset_sequence
 from saglam.core.errors import Conflict, Invalid, NotFound
+from saglam.core.message import Message
 from saglam.core.query import Query
 from saglam.core.security import Principal
 from saglam.core.text import fold
@@ -40,7 +41,9 @@ def name_key(surname: str, given_name: str) -> str:
 def _load(session: Session, practitioner_id: int) -> Practitioner:
     row = repository.get(session, practitioner_id)
     if row is None:
-        raise NotFound("practitioner-not-found", f"no practitioner {practitioner_id}")
+        raise NotFound(
+            "practitioner-not-found", Message("no practitioner %(id)s", id=practitioner_id)
+        )
     return row
 
 
@@ -50,20 +53,20 @@ def _check_codes(session: Session, profession: str, specialty: str | None) -> No
     if profession not in professions:
         raise Invalid(
             "unknown-profession",
-            f"unknown profession {profession!r}",
-            fields={"profession_code": "unknown"},
+            Message("unknown profession '%(code)s'", code=profession),
+            fields={"profession_code": Message("unknown")},
         )
     if specialty is not None and specialty not in {s.code for s in profile.specialties}:
         raise Invalid(
             "unknown-specialty",
-            f"unknown specialty {specialty!r}",
-            fields={"specialty_code": "unknown"},
+            Message("unknown specialty '%(code)s'", code=specialty),
+            fields={"specialty_code": Message("unknown")},
         )
     if professions[profession] == "doctor" and specialty is None:
         raise Invalid(
             "specialty-required",
-            "a physician needs a specialty",
-            fields={"specialty_code": "required"},
+            Message("a physician needs a specialty"),
+            fields={"specialty_code": Message("required")},
         )
 
 
@@ -76,20 +79,20 @@ def create_practitioner(
     if data.birth_date and data.birth_date > today():
         raise Invalid(
             "future-birth-date",
-            "birth date is in the future",
-            fields={"birth_date": "in the future"},
+            Message("birth date is in the future"),
+            fields={"birth_date": Message("in the future")},
         )
     if data.birth_date and data.licence_valid_until and data.licence_valid_until < data.birth_date:
         raise Invalid(
             "bad-licence-date",
-            "licence validity precedes birth",
-            fields={"licence_valid_until": "before birth"},
+            Message("licence validity precedes birth"),
+            fields={"licence_valid_until": Message("before birth")},
         )
     if data.licence_number and repository.by_licence(session, data.licence_number):
         raise Conflict(
             "licence-exists",
-            f"licence {data.licence_number} is already registered",
-            fields={"licence_number": "taken"},
+            Message("licence %(number)s is already registered", number=data.licence_number),
+            fields={"licence_number": Message("taken")},
         )
     row = Practitioner(
         **data.model_dump(),
@@ -180,7 +183,7 @@ def _require_staff_write(session: Session, actor: Principal, facility_id: int, a
         action,
         "PractitionerRole",
         facility_id,
-        reason="facility outside the actor's scope",
+        reason=Message("facility outside the actor's scope"),
     )
 
 
@@ -192,13 +195,16 @@ def add_employment(
     practitioner = _load(session, practitioner_id)
     if practitioner.birth_date and data.start_on < practitioner.birth_date:
         raise Invalid(
-            "bad-period", "employment starts before birth", fields={"start_on": "before birth"}
+            "bad-period",
+            Message("employment starts before birth"),
+            fields={"start_on": Message("before birth")},
         )
     if repository.overlapping(
         session, practitioner_id, data.facility_id, data.start_on, data.end_on
     ):
         raise Conflict(
-            "overlapping-employment", "an employment at this facility overlaps that period"
+            "overlapping-employment",
+            Message("an employment at this facility overlaps that period"),
         )
     row = Employment(
         practitioner_id=practitioner_id, **data.model_dump(), version=1, updated_at=utcnow()
@@ -215,11 +221,13 @@ def end_employment(
 ) -> EmploymentRead:
     row = repository.employment(session, employment_id)
     if row is None:
-        raise NotFound("employment-not-found", f"no employment {employment_id}")
+        raise NotFound("employment-not-found", Message("no employment %(id)s", id=employment_id))
     _require_staff_write(session, actor, row.facility_id, AuditAction.UPDATE)
     if end_on < row.start_on:
         raise Invalid(
-            "bad-period", "end_on is before start_on", fields={"end_on": "before start_on"}
+            "bad-period",
+            Message("end_on is before start_on"),
+            fields={"end_on": Message("before start_on")},
         )
     row.end_on = end_on
     row.version += 1
@@ -251,7 +259,7 @@ def get_employment(session: Session, actor: Principal, employment_id: int) -> Em
     )
     row = repository.employment(session, employment_id)
     if row is None:
-        raise NotFound("employment-not-found", f"no employment {employment_id}")
+        raise NotFound("employment-not-found", Message("no employment %(id)s", id=employment_id))
     return EmploymentRead.model_validate(row)
 
 

@@ -27,6 +27,7 @@ from saglam.facilities import service as facilities
 from saglam.http.deps import SessionDep
 from saglam.web import i18n
 from saglam.web.i18n import N_
+from saglam.web.problems import problems
 from saglam.web.render import fragment, page
 from saglam.web.session import ROLE_LABELS, FormUserDep, UserDep, WebUser
 
@@ -115,11 +116,11 @@ def _ids(text: str) -> list[int] | None:
 
 
 def _field_errors(exc: ValidationError, messages: dict[str, str]) -> dict[str, str]:
-    """One message per form field, in the screen's words (pydantic's own as a fallback)."""
+    """One message per form field, in the screen's words (the problem's own words as a fallback)."""
     found: dict[str, str] = {}
-    for error in exc.errors():
-        name = str(error["loc"][0]) if error["loc"] else "form"
-        found.setdefault(name, messages.get(name, str(error["msg"])))
+    for path, message in problems(exc).items():
+        name = path.split(".")[0]
+        found.setdefault(name, messages.get(name, message))
     return found
 
 

@@ -22,6 +22,7 @@ from saglam.facilities import service as facilities
 from saglam.http.deps import SessionDep
 from saglam.patients import service as patients
 from saglam.web.i18n import N_, ZONE
+from saglam.web.problems import problems
 from saglam.web.render import page
 from saglam.web.session import FormUserDep, UserDep, WebUser
 from saglam.workforce import service as workforce
@@ -154,12 +155,7 @@ async def record_encounter(request: Request, session: SessionDep, user: FormUser
             session, user.principal, EncounterCreate.model_validate(encounter_from_form(form))
         )
     except ValidationError as exc:
-        errors = {
-            field_of(".".join(str(p) for p in e["loc"]), form): str(e["msg"]).removeprefix(
-                "Value error, "
-            )
-            for e in exc.errors()
-        }
+        errors = {field_of(path, form): message for path, message in problems(exc).items()}
         return _form_page(
             request, session, user, form, 422, errors, N_("The encounter was not saved.")
         )

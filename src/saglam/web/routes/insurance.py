@@ -26,6 +26,7 @@ from saglam.insurance.enums import REASON_TEXT, ClaimStatus, LineOutcome, Reason
 from saglam.insurance.schemas import ClaimRead, ReviewIn, Signal
 from saglam.patients import service as patients
 from saglam.web.i18n import N_
+from saglam.web.problems import problems
 from saglam.web.render import page
 from saglam.web.session import FormUserDep, UserDep, WebUser
 from saglam.workforce import service as workforce
@@ -277,8 +278,7 @@ def _review_input(form: FormData, errors: dict[str, str]) -> ReviewIn | None:
     try:
         return ReviewIn(decision=ReviewDecision(decision), note=note, adjustments=adjustments)
     except ValidationError as exc:
-        for error in exc.errors():
-            errors[".".join(str(part) for part in error["loc"]) or "form"] = str(error["msg"])
+        errors.update(problems(exc))
         return None
 
 

@@ -22,16 +22,13 @@ from saglam.http.deps import SessionDep
 from saglam.insurance import service as insurance
 from saglam.patients import service as patients
 from saglam.patients.schemas import PatientQuery
+from saglam.web.problems import problems
 from saglam.web.render import page
 from saglam.web.session import UserDep, WebUser
 from saglam.workforce import service as workforce
 
 router = APIRouter()
 RECENT = 20
-
-
-def _field_errors(exc: ValidationError) -> dict[str, str]:
-    return {str(e["loc"][-1]): str(e["msg"]) for e in exc.errors()}
 
 
 @router.get("/patients")
@@ -64,7 +61,7 @@ def patient_search(
             422,
             form=form,
             results=None,
-            errors=_field_errors(exc),
+            errors=problems(exc),
         )
     except Invalid as exc:
         return page(
