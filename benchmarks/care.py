@@ -81,23 +81,19 @@ def _samples(url: str) -> tuple[list[int], int, list[int]]:
             int(r[0])
             for r in conn.execute(text("SELECT DISTINCT patient_id FROM encounter LIMIT 5000"))
         ]
-        facility, patient = conn.execute(
+        facility, patient, doctor = conn.execute(
             text(
-                "SELECT registered_facility_id, id FROM patient WHERE registered_facility_id IS NOT NULL "
-                "AND death_date IS NULL AND birth_date < '1990-01-01' AND sex = 'male' LIMIT 1"
+                "SELECT p.registered_facility_id, p.id, e.practitioner_id FROM patient p "
+                "JOIN employment e ON e.facility_id = p.registered_facility_id AND e.role = 'physician' "
+                "WHERE p.death_date IS NULL AND p.birth_date < '1990-01-01' AND p.sex = 'male' LIMIT 1"
             )
         ).one()
-        doctors = [
-            int(r[0])
-            for r in conn.execute(
-                text(
-                    "SELECT practitioner_id FROM employment WHERE facility_id = :f AND role = 'physician'"
-                ),
-                {"f": facility},
-            )
-        ]
     engine.dispose()
-    return ids, int(facility), [int(patient), *doctors[:1]]
+    return ids, int(facility), [int(patient), int(doctor)]
+
+
+#: Requests before timing starts: the first ones of a worker compile SQL and fill caches.
+WARM_UP = 20
 
 
 def _percentiles(times: list[float]) -> dict[str, float]:
@@ -116,6 +112,8 @@ def http(url: str, requests: int) -> dict[str, Any]:
         token = admin_token(url, base)
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/fhir+json"}
         with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            for pid in patients[:WARM_UP]:  # each worker compiles its statements once
+                client.get(f"/fhir/Patient/{pid}/$everything").raise_for_status()
             times = []
             for _ in range(requests):
                 started = time.perf_counter()
@@ -123,8 +121,8 @@ def http(url: str, requests: int) -> dict[str, Any]:
                 times.append((time.perf_counter() - started) * 1000)
             everything = _percentiles(times) | {"goal_p99_ms": 100}
             times = []
-            for n in range(requests):
-                start = datetime.now(UTC) - timedelta(days=1, minutes=n)
+            for n in range(-WARM_UP, requests):
+                start = datetime.now(UTC) - timedelta(days=1, minutes=n + WARM_UP)
                 body = {
                     "patient_id": patient, "facility_id": facility, "class": "ambulatory", "status": "finished",
                     "start": start.isoformat(), "end": (start + timedelta(minutes=15)).isoformat(),
@@ -134,7 +132,8 @@ def http(url: str, requests: int) -> dict[str, Any]:
                 }  # fmt: skip
                 started = time.perf_counter()
                 client.post("/api/encounters", json=body).raise_for_status()
-                times.append((time.perf_counter() - started) * 1000)
+                if n >= 0:
+                    times.append((time.perf_counter() - started) * 1000)
             record = _percentiles(times) | {"goal_p99_ms": 30}
     print(
         f"  Patient/$everything: p50 {everything['p50_ms']} ms, p99 {everything['p99_ms']} ms (goal ≤ 100 ms)"

@@ -120,7 +120,9 @@ class Referral(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     patient_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("patient.id"), index=True)
-    encounter_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("encounter.id"))
+    encounter_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("encounter.id"), index=True
+    )
     from_facility_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("facility.id"))
     from_practitioner_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("practitioner.id")
@@ -143,7 +145,9 @@ class Prescription(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     patient_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("patient.id"), index=True)
-    encounter_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("encounter.id"))
+    encounter_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("encounter.id"), index=True
+    )
     medication_code: Mapped[str] = mapped_column(code_string(12))
     prescriber_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("practitioner.id"))
     dosage: Mapped[str] = mapped_column(String(300), default="")
