@@ -9,8 +9,11 @@ from saglam.analytics import service as analytics
 from saglam.analytics.warm import warm_once
 from saglam.core import memo
 from saglam.core.db import Database
+from saglam.insurance import repository
+from saglam.insurance import service as insurance
 from saglam.patients import service as patients
 from tests.analytics.test_service import ANALYST
+from tests.factories import SYSTEM
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +33,22 @@ def test_a_warmed_dashboard_opens_without_querying_people_again(
     with database.unit_of_work(read_only=True) as session:
         view = analytics.dashboard(session, ANALYST, analytics.filters(session, ANALYST))
     assert view.headline is not None and view.headline.people > 0
+
+
+def test_the_latest_months_signals_are_warmed_too(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with database.unit_of_work(read_only=True) as session:
+        period = insurance.latest_claim_period(session, SYSTEM)
+    assert period is not None  # the test country has claims
+    assert warm_once(database)
+
+    def must_not_run(*_: object, **__: object) -> None:
+        raise AssertionError("the signals summed the month's claim lines again")
+
+    monkeypatch.setattr(repository, "measures", must_not_run)
+    with database.unit_of_work(read_only=True) as session:
+        insurance.outliers(session, SYSTEM, period)
 
 
 def test_warming_recomputes_what_readers_keep_using_until_it_is_done() -> None:
