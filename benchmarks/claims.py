@@ -294,6 +294,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--claims", type=int, default=300, help="openIMIS-shaped claims per path")
     parser.add_argument("--seconds", type=int, default=15, help="wrk duration")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--batch-only", action="store_true", help="only the national month: batch and payments"
+    )
     args = parser.parse_args(argv)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for backend in backends:
@@ -305,9 +308,10 @@ def main(argv: list[str] | None = None) -> None:
         result: dict[str, Any] = {"backend": backend, "scale": args.scale}
         result["month"] = month_of_claims(url, people, lines)
         result.update(batch(url))
-        families = people[: FAMILIES * FAMILY_SIZE]
-        result["service_layer"] = service_layer(url, families, args.claims)
-        result["http"] = http(url, families, args.claims, args.seconds, args.workers)
+        if not args.batch_only:
+            families = people[: FAMILIES * FAMILY_SIZE]
+            result["service_layer"] = service_layer(url, families, args.claims)
+            result["http"] = http(url, families, args.claims, args.seconds, args.workers)
         path = write_result(f"claims-{backend}-{args.scale}", result)
         print(f"  written {path}")
 

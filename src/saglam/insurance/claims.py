@@ -202,7 +202,8 @@ def adjudicate_period(
         tick = time.perf_counter()
         judged = adjudication.judge(session, actor, frame)
         compute += time.perf_counter() - tick
-        judged = judged.with_columns(pl.col("reasons").list.join(";"))
+        # in key order, so the updates walk the table's pages in order (the rules sort by date)
+        judged = judged.with_columns(pl.col("reasons").list.join(";")).sort("line_id")
         update_rows(
             session,
             ClaimLine.__table__,
@@ -219,7 +220,7 @@ def adjudicate_period(
             .sum()
             .alias("paid"),
             (pl.col("outcome") == LineOutcome.PENDED.value).any().alias("pended"),
-        )
+        ).sort("claim_id")
         update_rows(
             session, Claim.__table__, "id", ("asked_minor", "allowed_minor", "copay_minor", "paid_minor", "status"),
             [(c, a, al, co, p, ClaimStatus.PENDED.value if pe else ClaimStatus.ADJUDICATED.value) for c, a, al, co, p, pe in totals.rows()],
