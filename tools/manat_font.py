@@ -8,6 +8,7 @@ The outline is Saglam's own drawing (an arch with a stem through it), free like 
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -62,11 +63,9 @@ def build() -> bytes:
     builder.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200)
     builder.setupPost()
     builder.updateHead(created=EPOCH, modified=EPOCH)
-    path = TARGET.with_suffix(".tmp")
-    builder.save(str(path))
-    data = path.read_bytes()
-    path.unlink()
-    return data
+    out = io.BytesIO()
+    builder.font.save(out)
+    return out.getvalue()
 
 
 if __name__ == "__main__":

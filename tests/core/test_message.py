@@ -1,7 +1,9 @@
 """What the domains tell people is a Message, so the web UI can say it in Azerbaijani and
-Russian: the errors they raise (detail and field problems), a care record's problems and the
-validators of the schemas that forms fill. Transports that only programs read (FHIR, the JSON
-API, the CLI, the generator) keep plain English."""
+Russian: the errors they raise (detail and field problems), the reasons of refused access, a
+care record's problems and the validators of the schemas that forms fill; and no Message's
+template is built at run time. Transports that only programs read (FHIR, the
+JSON API, the CLI, the generator) keep plain English. (Texts a domain returns from a helper and
+raises later are not seen here: write them as Messages where they are made.)"""
 
 from __future__ import annotations
 
@@ -68,6 +70,14 @@ def _plain_english(path: Path) -> list[str]:
                     said.extend(keyword.value.values)
         elif name == "fail" and len(node.args) > 1:
             said.append(node.args[1])
+        elif name in ("refuse", "deny"):  # the reason is part of what the refused person reads
+            said.extend(k.value for k in node.keywords if k.arg == "reason")
+        elif (
+            name == "Message" and node.args and isinstance(node.args[0], ast.JoinedStr | ast.BinOp)
+        ):
+            # a template built at run time is in no catalogue (a value word such as a status is
+            # passed as a variable and listed in saglam.web.vocabulary instead)
+            found.append(f"{path.relative_to(SOURCE)}:{node.lineno} (template built at run time)")
         elif name == "ValueError" and validating and node.args:
             said.append(node.args[0])
         if any(_literal(text) for text in said):

@@ -5,6 +5,7 @@ saglam.web.vocabulary, so a new status cannot reach a page untranslated."""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -20,14 +21,15 @@ from jinja2 import Environment, nodes
 from sqlalchemy.orm import Session
 
 from saglam.care.enums import EncounterClass, EncounterStatus, ReferralStatus
+from saglam.core.message import Message
 from saglam.core.security import Role
-from saglam.country.profile import Level, load_profile
+from saglam.country.profile import Level, load_profile, profile_table
 from saglam.facilities.enums import EquipmentStatus, FacilityStatus, LifecycleEvent
 from saglam.insurance.enums import REASON_TEXT, ClaimStatus, LineOutcome, Payer, PeriodStatus
-from saglam.patients.enums import MatchKind
+from saglam.patients.enums import MatchKind, PatientStatus
 from saglam.patients.enums import Sex as PatientSex
-from saglam.web import vocabulary
-from saglam.web.i18n import LANGUAGES, LOCALE_DIR
+from saglam.web import render, vocabulary
+from saglam.web.i18n import LANGUAGES, LOCALE_DIR, helpers
 from saglam.web.nav import ITEMS
 from saglam.workforce.enums import EmploymentRole
 from saglam.workforce.enums import Sex as PractitionerSex
@@ -140,6 +142,11 @@ VOCABULARY: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "profession": (vocabulary.PROFESSIONS, {p.name_en for p in PROFILE.professions}),
     "specialty": (vocabulary.SPECIALTIES, {s.name_en for s in PROFILE.specialties}),
     "equipment": (vocabulary.EQUIPMENT_TYPES, {e.name_en for e in PROFILE.equipment_types}),
+    "patient status": (vocabulary.PATIENT_STATUSES, {s.value for s in PatientStatus}),
+    "sex and age rule": (
+        vocabulary.SEX_AGE_RULES,
+        {r.message_en for r in profile_table("azerbaijan", "sex_age_rules")},
+    ),
     "category": (
         vocabulary.INSURANCE_CATEGORIES,
         {c.name_en for c in PROFILE.insurance_categories},
@@ -270,3 +277,46 @@ def test_pages_speak_the_chosen_language(
     # The profile's reference names: Azerbaijani from the profile, Russian from the catalogue.
     expected = {"az": "Mərkəzi rayon xəstəxanası", "ru": "Центральная районная больница"}
     assert expected[language] in facilities and "Central district hospital" not in facilities
+
+
+# --- what gettext makes of values and Messages --------------------------------------------------
+
+
+def test_text_the_catalogue_does_not_know_is_escaped_once() -> None:
+    say = helpers("en")["_"]
+    assert say("<b>Tom & Jerry</b>") == "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;"
+    assert say("Find a patient") == "Find a patient"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_message_is_translated_with_its_values_escaped_and_its_words_translated(
+    language: str,
+) -> None:
+    say = helpers(language)["_"]
+    refused = Message("'%(code)s' is not an ICD-10 code", code="<script>")
+    template = catalogue(language).get(refused.template).string
+    assert str(say(refused)) == template.replace("%(code)s", "&lt;script&gt;")
+    nested = Message("claim %(id)s is %(status)s", id=7, status=Message("pended"))
+    words = catalogue(language).get(nested.template).string % {
+        "id": 7,
+        "status": catalogue(language).get("pended").string,
+    }
+    assert str(say(nested)) == words
+
+
+def test_chart_labels_reach_the_script_as_words_not_entities(
+    client: TestClient, session: Session
+) -> None:
+    """The dashboard hands its labels to the chart script as JSON: a translated or escaped label
+    must arrive as the words ("Children's hospital"), not as HTML entities."""
+    template = render._ENV.from_string("{{ [_(name)|plain, _(name)]|tojson }}")
+    as_json, as_html = json.loads(template.render(**helpers("en"), name="Children's hospital"))
+    assert as_json == "Children's hospital" and as_html == "Children&#39;s hospital"
+    make_user(session, "analyst-en", Role.MINISTRY_ANALYST)
+    _login(client, "analyst-en")
+    page = client.get("/dashboard")
+    charts = re.findall(
+        r'<script type="application/json" id="chart-[^"]+">(.*?)</script>', page.text
+    )
+    labels = [str(x) for chart in charts for x in json.loads(chart)["labels"]]
+    assert labels and not [label for label in labels if "&#" in label or "&amp;" in label]

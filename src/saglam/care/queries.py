@@ -85,7 +85,7 @@ def record_of(
         return repository.children(session, kind, encounter.id)
 
     return EncounterRecord(
-        encounter=read or encounter_read(session, [encounter])[0],
+        encounter=read if read is not None else encounter_read(session, [encounter])[0],
         diagnoses=_dtos(session, "Condition", rows("Condition")),
         services=_dtos(session, "Procedure", rows("Procedure")),
         observations=_dtos(session, "Observation", rows("Observation")),

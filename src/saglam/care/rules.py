@@ -60,7 +60,7 @@ def sex_age_findings(
     code: str, sex: str, age: int | None, rules: Iterable[SexAgeRule]
 ) -> list[tuple[str, Message]]:
     """(severity, message) for each rule ``code`` breaks for a patient of ``sex`` and ``age``
-    (the rule's own text comes from the country profile, in English)."""
+    (the rule's own text comes from the country profile in English; the web UI translates it)."""
     found: list[tuple[str, Message]] = []
     for rule in rules:
         if not in_ranges(code, rule.icd10_ranges):
@@ -69,7 +69,10 @@ def sex_age_findings(
         wrong_age = age is not None and not (rule.age_from <= age <= rule.age_to)
         if wrong_sex or wrong_age:
             found.append(
-                (rule.severity, Message("%(code)s: %(rule)s", code=code, rule=rule.message_en))
+                (
+                    rule.severity,
+                    Message("%(code)s: %(rule)s", code=code, rule=Message(rule.message_en)),
+                )
             )
     return found
 

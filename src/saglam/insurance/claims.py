@@ -211,16 +211,20 @@ def adjudicate_period(
             RESULT_COLUMNS,
             judged.select("line_id", *RESULT_COLUMNS[:-1], "version_id").rows(),
         )
-        totals = judged.group_by("claim_id").agg(
-            (pl.col("quantity") * pl.col("unit_price_minor")).sum().alias("asked"),
-            (pl.col("allowed_quantity") * pl.col("allowed_unit_minor")).sum().alias("allowed"),
-            pl.col("copay_minor").sum().alias("copay"),
-            pl.col("paid_minor")
-            .filter(pl.col("outcome") != LineOutcome.PENDED.value)
-            .sum()
-            .alias("paid"),
-            (pl.col("outcome") == LineOutcome.PENDED.value).any().alias("pended"),
-        ).sort("claim_id")
+        totals = (
+            judged.group_by("claim_id")
+            .agg(
+                (pl.col("quantity") * pl.col("unit_price_minor")).sum().alias("asked"),
+                (pl.col("allowed_quantity") * pl.col("allowed_unit_minor")).sum().alias("allowed"),
+                pl.col("copay_minor").sum().alias("copay"),
+                pl.col("paid_minor")
+                .filter(pl.col("outcome") != LineOutcome.PENDED.value)
+                .sum()
+                .alias("paid"),
+                (pl.col("outcome") == LineOutcome.PENDED.value).any().alias("pended"),
+            )
+            .sort("claim_id")
+        )
         update_rows(
             session, Claim.__table__, "id", ("asked_minor", "allowed_minor", "copay_minor", "paid_minor", "status"),
             [(c, a, al, co, p, ClaimStatus.PENDED.value if pe else ClaimStatus.ADJUDICATED.value) for c, a, al, co, p, pe in totals.rows()],

@@ -47,7 +47,7 @@ def merge(session: Session, actor: Principal, request: MergeRequest) -> MergeRea
                 Message(
                     "patient %(id)s is %(status)s; only active records merge",
                     id=row.id,
-                    status=row.status,
+                    status=Message(row.status),
                 ),
             )
     existing = {link.facility_id for link in repository.links(session, survivor.id)}
@@ -114,7 +114,7 @@ def unmerge(session: Session, actor: Principal, merge_id: int) -> MergeRead:
             Message(
                 "patient %(id)s is %(status)s; undo its own merge first",
                 id=survivor.id,
-                status=survivor.status,
+                status=Message(survivor.status),
             ),
         )
     if record.added_links:

@@ -207,7 +207,7 @@ def update(
     if row.status != PatientStatus.ACTIVE.value:
         raise Conflict(
             "patient-not-active",
-            Message("patient %(id)s is %(status)s", id=patient_id, status=row.status),
+            Message("patient %(id)s is %(status)s", id=patient_id, status=Message(row.status)),
         )
     if expected_version is not None and expected_version != row.version:
         from saglam.core.errors import PreconditionFailed

@@ -33,8 +33,8 @@ BY_TYPE = {
     "greater_than_equal": N_("Must be at least %(ge)s."),
     "less_than": N_("Must be less than %(lt)s."),
     "less_than_equal": N_("Must be at most %(le)s."),
-    "enum": N_("Choose one of %(expected)s."),
-    "literal_error": N_("Choose one of %(expected)s."),
+    "enum": N_("Choose one of the options offered."),
+    "literal_error": N_("Choose one of the options offered."),
     "extra_forbidden": N_("Not expected here."),
     "string_type": N_("Enter a text."),
 }

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from saglam.core.text import az_sort_key
@@ -25,6 +26,8 @@ _ENV.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 _ENV.filters["az_sort"] = lambda items, attribute: sorted(
     items, key=lambda item: az_sort_key(str(_ENV.getattr(item, attribute) or ""))
 )
+# Text for JSON a script reads (a chart's labels): the words themselves, not HTML entities.
+_ENV.filters["plain"] = lambda value: value.unescape() if isinstance(value, Markup) else value
 TEMPLATES = Jinja2Templates(env=_ENV)
 
 

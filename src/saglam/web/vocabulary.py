@@ -254,6 +254,40 @@ INSURANCE_CATEGORIES = (
     N_("Unemployed / non-working"),
 )
 
+# patients.enums.PatientStatus: "patient 5 is merged"
+PATIENT_STATUSES = (
+    N_("active"),
+    N_("merged"),
+    N_("deleted"),
+)
+
+# The profile's sex and age rules of ICD-10 codes (sex_age_rules.csv, in English): a refused
+# or questioned diagnosis on the encounter form
+SEX_AGE_RULES = (
+    N_("Pregnancy, childbirth and the puerperium (O00-O99) can only be coded for a female patient aged 10 to 55."),
+    N_("Pregnancy supervision, outcome of delivery and postpartum care codes can only be coded for a female patient aged 10 to 55."),
+    N_("Diseases of the female genital organs (N70-N98) can only be coded for a female patient."),
+    N_("Malignant neoplasms of the female genital organs (C51-C58) can only be coded for a female patient."),
+    N_("In-situ, benign and uncertain neoplasms of the female genital organs can only be coded for a female patient."),
+    N_("Ovarian dysfunction (E28) can only be coded for a female patient."),
+    N_("Congenital malformations of the female genital organs (Q50-Q52) can only be coded for a female patient."),
+    N_("Abnormal findings in specimens from female genital organs (R87) can only be coded for a female patient."),
+    N_("Diseases of the male genital organs (N40-N51) can only be coded for a male patient."),
+    N_("Malignant neoplasms of the male genital organs (C60-C63) can only be coded for a male patient."),
+    N_("Benign and uncertain neoplasms of the male genital organs can only be coded for a male patient."),
+    N_("Testicular dysfunction (E29) can only be coded for a male patient."),
+    N_("Congenital malformations of the male genital organs (Q53-Q55) can only be coded for a male patient."),
+    N_("Abnormal findings in specimens from male genital organs (R86) can only be coded for a male patient."),
+    N_("Prostatic hyperplasia and prostate cancer are rare before age 40: check the code and the patient's age (PSA testing is also restricted to men aged 40 and over)."),
+    N_("Conditions originating in the perinatal period (P00-P96) are expected in infants aged 0-1: check the code for an older patient."),
+    N_("Liveborn infant codes (Z38) can only be coded on the newborn's own record in the first year of life."),
+    N_("Senility (R54) is expected in patients aged 60 and over."),
+    N_("Menopausal and perimenopausal disorders (N95) are unusual before age 35."),
+    N_("Senile cataract (H25) is unusual before age 40."),
+    N_("Dementia and Alzheimer disease are unusual before age 40."),
+    N_("Osteoporosis (M80-M81) is unusual before age 40."),
+)  # fmt: skip
+
 # Literal texts the templates hand to a macro or loop that translates them
 # (admin/_fields.html labels, hints and blanks; the encounter form's kinds of visit)
 TEMPLATE_TEXTS = (
