@@ -129,6 +129,7 @@ def _newstyle(catalogue: NullTranslations) -> tuple[Callable[..., str], Callable
         return text % variables if variables else text
 
     def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+        # plural texts are always literals of the templates (extracted), never values
         variables.setdefault("num", num)
         return Markup(catalogue.ngettext(singular, plural, num)) % variables  # noqa: S704
 
