@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from saglam.audit.chain import GENESIS, record_hash
@@ -13,17 +13,30 @@ from saglam.audit.models import AuditHead, AuditRecord
 from saglam.audit.schemas import AuditEntry, AuditQuery
 from saglam.core.query import Query, apply
 
+_RECORD = cast(Table, AuditRecord.__table__)
+_HEAD = cast(Table, AuditHead.__table__)
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+
 
 def append(session: Session, entries: Sequence[AuditEntry]) -> None:
     """Sequence and chain ``entries`` after the current tip, under the tip's row lock."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-        session.flush()
-    seq, prev = head.seq, head.hash
+    append_on(session.connection(), entries)
+
+
+def append_on(conn: Connection, entries: Sequence[AuditEntry]) -> None:
+    """``append`` on a connection in a transaction. Plain Core statements: this runs for every
+    audited request, and the ORM's bulk machinery cost several times the database work."""
+    head_row = conn.execute(_LOCK_HEAD).first()
+    if head_row is None:
+        conn.execute(_HEAD.insert().values(id=1, seq=0, hash=GENESIS))
+        seq, prev = 0, GENESIS
+    else:
+        seq, prev = head_row
     rows = []
     for entry in entries:
         seq += 1
@@ -32,9 +45,8 @@ def append(session: Session, entries: Sequence[AuditEntry]) -> None:
         digest = record_hash(prev, fields)
         rows.append({**fields, "prev_hash": prev, "hash": digest})
         prev = digest
-    session.execute(insert(AuditRecord), rows)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
-    session.expire(head)
+    conn.execute(_RECORD.insert(), rows)
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
 
 
 def head(session: Session) -> tuple[int, str]:

@@ -8,6 +8,7 @@ wait; it appends whatever has queued up in one short transaction, chained like a
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from saglam.audit import repository
 from saglam.audit.schemas import AuditEntry
 
+log = logging.getLogger(__name__)
 MAX_BATCH = 500
 WAIT_SECONDS = 30.0
 
@@ -37,6 +39,7 @@ class AuditWriter:
         done.result(timeout=WAIT_SECONDS)
 
     def _run(self) -> None:
+        conn: Connection | None = None
         while True:
             batch = [self._queue.get()]
             while len(batch) < MAX_BATCH:
@@ -46,15 +49,42 @@ class AuditWriter:
                     break
             entries = [entry for chunk, _ in batch for entry in chunk]
             try:
-                with Session(self._engine) as session:
-                    repository.append(session, entries)
-                    session.commit()
+                conn = self._append(conn, entries)
             except Exception as exc:
+                conn = None  # _append discarded it
                 for _, done in batch:
                     done.set_exception(exc)
             else:
                 for _, done in batch:
                     done.set_result(None)
+
+    def _append(self, conn: Connection | None, entries: list[AuditEntry]) -> Connection | None:
+        """Append in one transaction on the writer's own connection (kept between batches: no
+        pool checkout or ORM session per batch). A kept connection that fails (the server
+        restarted) is replaced once before the batch is given up."""
+        for attempt in (1, 2):
+            fresh = conn is None
+            try:
+                conn = conn or self._engine.connect()
+                with conn.begin():
+                    repository.append_on(conn, entries)
+                return conn
+            except Exception:
+                _discard(conn)
+                conn = None
+                if fresh or attempt == 2:
+                    raise
+        return conn
+
+
+def _discard(conn: Connection | None) -> None:
+    """Drop a connection that failed (it may be broken); the next batch opens a new one."""
+    if conn is not None:
+        try:
+            conn.invalidate()
+            conn.close()
+        except Exception:
+            log.debug("closing a failed audit connection failed too", exc_info=True)
 
 
 _writers: dict[int, AuditWriter] = {}
