@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
+from saglam.core import memo
 from saglam.core.errors import Invalid, NotFound
 from saglam.core.message import Message
 from saglam.core.security import Principal
@@ -143,11 +144,21 @@ def region_of(session: Session) -> dict[str, str]:
 
 
 def active_profile(session: Session) -> Profile:
-    """The profile this database was built from (raises NotFound before the country is loaded)."""
+    """The profile this database was built from (raises NotFound before the country is loaded).
+
+    A database's profile never changes once set (loading another one is refused), so its name
+    is kept per database: nearly every request asks for it."""
+    name = memo.remembered(
+        ("active-profile", memo.database_of(session)), lambda: _active_profile_name(session)
+    )
+    return load_profile(name)
+
+
+def _active_profile_name(session: Session) -> str:
     marker = session.get(ActiveProfile, 1)
     if marker is None:
         raise NotFound("no-country", Message("no country loaded yet: run `saglam generate`"))
-    return load_profile(marker.name)
+    return marker.name
 
 
 def district_names(session: Session) -> dict[str, tuple[str, str]]:

@@ -40,7 +40,7 @@ def merge(session: Session, actor: Principal, request: MergeRequest) -> MergeRea
     survivor = patients._load(session, request.survivor_id)
     loser = patients._load(session, request.merged_id)
     for row in (survivor, loser):
-        patients._require_visible(session, actor, row, AuditAction.MERGE)
+        patients._require_visible(session, actor, row.id, AuditAction.MERGE)
         if row.status != PatientStatus.ACTIVE.value:
             raise Conflict(
                 "patient-not-active",
@@ -107,7 +107,7 @@ def unmerge(session: Session, actor: Principal, merge_id: int) -> MergeRead:
         raise Conflict("already-undone", Message("merge %(id)s was already undone", id=merge_id))
     survivor = patients._load(session, record.survivor_id)
     loser = patients._load(session, record.merged_id)
-    patients._require_visible(session, actor, survivor, AuditAction.UNMERGE)
+    patients._require_visible(session, actor, survivor.id, AuditAction.UNMERGE)
     if survivor.status != PatientStatus.ACTIVE.value:
         raise Conflict(
             "survivor-not-active",
@@ -153,7 +153,8 @@ def merges_of(session: Session, actor: Principal, patient_id: int) -> list[Merge
         entity_id=patient_id,
         patient_id=patient_id,
     )
-    patients._require_visible(session, actor, patients._load(session, patient_id), AuditAction.READ)
+    patients._load(session, patient_id)
+    patients._require_visible(session, actor, patient_id, AuditAction.READ)
     return [MergeRead.model_validate(m) for m in repository.merges_of(session, patient_id)]
 
 

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    RowMapping,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from saglam.core.frames import in_ids, read_frames
@@ -21,9 +36,66 @@ from saglam.patients.models import (
     PatientMerge,
 )
 
+READ_FIELDS = (
+    "id", "fin", "surname", "given_name", "patronymic", "sex", "birth_date", "death_date",
+    "district_code", "address", "phone", "household_id", "insurance_category", "nationality",
+    "registered_facility_id", "status", "merged_into_id", "version", "updated_at",
+)  # fmt: skip
+_PATIENT = Patient.__table__
+_READ = select(*(_PATIENT.c[name] for name in READ_FIELDS))
+_READ_BY_ID = _READ.where(_PATIENT.c.id == bindparam("patient_id"))
+_READ_BY_FIN = _READ.where(_PATIENT.c.fin == bindparam("fin"))
+_READ_BY_IDENTIFIER = _READ.where(
+    _PATIENT.c.id
+    == select(PatientIdentifier.patient_id)
+    .where(
+        PatientIdentifier.system == bindparam("system"),
+        PatientIdentifier.value == bindparam("value"),
+    )
+    .scalar_subquery()
+)
+
+
+def _links(match: Callable[[Any], ColumnElement[bool]]) -> CompoundSelect[Any]:
+    """(owner, 0, system, value, id) for identifiers, (owner, 1, '', '', id) for merged records."""
+    return union_all(  # type: ignore[return-value]
+        select(
+            PatientIdentifier.patient_id,
+            literal_column("0"),
+            PatientIdentifier.system,
+            PatientIdentifier.value,
+            PatientIdentifier.id,
+        ).where(match(PatientIdentifier.patient_id)),
+        select(
+            Patient.merged_into_id,
+            literal_column("1"),
+            literal_column("''"),
+            literal_column("''"),
+            Patient.id,
+        ).where(match(Patient.merged_into_id)),
+    ).order_by(text("2"), text("5"))
+
+
+_LINKS = _links(lambda owner: owner.in_(bindparam("ids", expanding=True)))
+_LINKS_OF_ONE = _links(lambda owner: owner == bindparam("id"))
+
 
 def get(session: Session, ident: int) -> Patient | None:
     return session.get(Patient, ident)
+
+
+def read_by_id(session: Session, ident: int) -> RowMapping | None:
+    """The fields a patient is read with, without the ORM (the hottest read of the registry)."""
+    return session.execute(_READ_BY_ID, {"patient_id": ident}).mappings().first()
+
+
+def read_by_fin(session: Session, fin: str) -> RowMapping | None:
+    return session.execute(_READ_BY_FIN, {"fin": fin}).mappings().first()
+
+
+def read_by_identifier(session: Session, system: str, value: str) -> RowMapping | None:
+    found = session.execute(_READ_BY_IDENTIFIER, {"system": system, "value": value})
+    return found.mappings().first()
 
 
 def any_patient(session: Session) -> bool:
@@ -34,23 +106,25 @@ def by_fin(session: Session, fin: str) -> Patient | None:
     return session.execute(select(Patient).where(Patient.fin == fin)).scalar_one_or_none()
 
 
-def by_identifier(session: Session, system: str, value: str) -> Patient | None:
-    stmt = (
-        select(Patient)
-        .join(PatientIdentifier, PatientIdentifier.patient_id == Patient.id)
-        .where(PatientIdentifier.system == system, PatientIdentifier.value == value)
-    )
-    return session.execute(stmt).scalar_one_or_none()
-
-
-def identifiers(session: Session, patient_ids: Sequence[int]) -> dict[int, list[PatientIdentifier]]:
-    found: dict[int, list[PatientIdentifier]] = {}
+def identifiers_and_merges(
+    session: Session, patient_ids: Sequence[int]
+) -> tuple[dict[int, list[tuple[str, str]]], dict[int, list[int]]]:
+    """Other identifiers (system, value) and the records merged into each of ``patient_ids``,
+    in one query."""
+    identifiers: dict[int, list[tuple[str, str]]] = {}
+    merged: dict[int, list[int]] = {}
     if not patient_ids:
-        return found
-    stmt = select(PatientIdentifier).where(PatientIdentifier.patient_id.in_(list(patient_ids)))
-    for row in session.execute(stmt.order_by(PatientIdentifier.id)).scalars():
-        found.setdefault(row.patient_id, []).append(row)
-    return found
+        return identifiers, merged
+    if len(patient_ids) == 1:  # one patient read: a plain parameter, no list to expand
+        found = session.execute(_LINKS_OF_ONE, {"id": patient_ids[0]})
+    else:
+        found = session.execute(_LINKS, {"ids": list(patient_ids)})
+    for owner, kind, system, value, other in found:
+        if kind == 0:
+            identifiers.setdefault(int(owner), []).append((system, value))
+        else:
+            merged.setdefault(int(owner), []).append(int(other))
+    return identifiers, merged
 
 
 def identifier_taken(session: Session, system: str, value: str) -> bool:
@@ -306,9 +380,10 @@ FIELDS: dict[str, Any] = {
 }
 
 
-def find(session: Session, query: Query, extra: list[ColumnElement[bool]]) -> list[Patient]:
-    stmt = apply(select(Patient).where(*extra), FIELDS, query, Patient.id)
-    return list(session.execute(stmt).scalars())
+def find(session: Session, query: Query, extra: list[ColumnElement[bool]]) -> Sequence[RowMapping]:
+    """The fields of ``READ_FIELDS`` of the patients matching ``query``."""
+    stmt = apply(_READ.where(*extra), FIELDS, query, Patient.id)
+    return session.execute(stmt).mappings().all()
 
 
 def count_matching(session: Session, query: Query, extra: list[ColumnElement[bool]]) -> int:
@@ -325,10 +400,11 @@ def identifier_ids(system: str, value: str) -> Select[Any]:
     )
 
 
-def many(session: Session, ids: Sequence[int]) -> list[Patient]:
+def many(session: Session, ids: Sequence[int]) -> Sequence[RowMapping]:
+    """The fields of ``READ_FIELDS`` of the patients ``ids``."""
     if not ids:
         return []
-    return list(session.execute(select(Patient).where(Patient.id.in_(list(ids)))).scalars())
+    return session.execute(_READ.where(Patient.id.in_(list(ids)))).mappings().all()
 
 
 DEMOGRAPHICS = {

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 import polars as pl
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, RowMapping, Select
 from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
@@ -37,7 +37,6 @@ from saglam.patients.bulk import bulk_loading as bulk_loading
 from saglam.patients.enums import LinkReason, MatchKind, PatientStatus
 from saglam.patients.models import Patient, PatientFacility, PatientIdentifier
 from saglam.patients.schemas import (
-    IdentifierRead,
     PatientCreate,
     PatientMatch,
     PatientPage,
@@ -60,17 +59,17 @@ def facility_scope(session: Session, actor: Principal) -> set[int] | None:
     return ids
 
 
-def _require_visible(session: Session, actor: Principal, row: Patient, action: str) -> None:
+def _require_visible(session: Session, actor: Principal, patient_id: int, action: str) -> None:
     scope = facility_scope(session, actor)
-    if scope is None or repository.is_visible(session, row.id, scope):
+    if scope is None or repository.is_visible(session, patient_id, scope):
         return
     audit.refuse(
         session,
         actor,
         action,
         "Patient",
-        row.id,
-        patient_id=row.id,
+        patient_id,
+        patient_id=patient_id,
         reason=Message("patient outside the actor's facilities"),
     )
 
@@ -82,19 +81,26 @@ def _load(session: Session, patient_id: int) -> Patient:
     return row
 
 
-def _read(session: Session, rows: Sequence[Patient]) -> list[PatientRead]:
-    ids = [r.id for r in rows]
-    idents = repository.identifiers(session, ids)
-    merged = repository.merged_into(session, ids)
+def _read(session: Session, rows: Sequence[Patient | RowMapping]) -> list[PatientRead]:
+    """Patients as read: ORM rows (after a change) or plain rows of ``READ_FIELDS``."""
+    found = [_fields(r) for r in rows]
+    idents, merged = repository.identifiers_and_merges(session, [f["id"] for f in found])
     return [
-        PatientRead.model_validate(r).model_copy(
-            update={
-                "identifiers": [IdentifierRead.model_validate(i) for i in idents.get(r.id, [])],
-                "merged_from": sorted(merged.get(r.id, [])),
+        PatientRead.model_validate(
+            {
+                **f,
+                "identifiers": [{"system": s, "value": v} for s, v in idents.get(f["id"], [])],
+                "merged_from": sorted(merged.get(f["id"], [])),
             }
         )
-        for r in rows
+        for f in found
     ]
+
+
+def _fields(row: Patient | RowMapping) -> dict[str, Any]:
+    if isinstance(row, Patient):
+        return {name: getattr(row, name) for name in repository.READ_FIELDS}
+    return dict(row)
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -203,7 +209,7 @@ def update(
         patient_id=patient_id,
     )
     row = _load(session, patient_id)
-    _require_visible(session, actor, row, AuditAction.UPDATE)
+    _require_visible(session, actor, row.id, AuditAction.UPDATE)
     if row.status != PatientStatus.ACTIVE.value:
         raise Conflict(
             "patient-not-active",
@@ -259,25 +265,27 @@ def get(session: Session, actor: Principal, patient_id: int) -> PatientRead:
         entity_id=patient_id,
         patient_id=patient_id,
     )
-    row = _load(session, patient_id)
-    _require_visible(session, actor, row, AuditAction.READ)
-    audit.record(session, actor, AuditAction.READ, "Patient", row.id, patient_id=row.id)
+    row = repository.read_by_id(session, patient_id)
+    if row is None:
+        raise NotFound("patient-not-found", Message("no patient %(id)s", id=patient_id))
+    _require_visible(session, actor, patient_id, AuditAction.READ)
+    audit.record(session, actor, AuditAction.READ, "Patient", patient_id, patient_id=patient_id)
     return _read(session, [row])[0]
 
 
 def find_by_fin(session: Session, actor: Principal, fin: str) -> PatientRead:
     audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
-    row = repository.by_fin(session, fin.strip().upper())
+    row = repository.read_by_fin(session, fin.strip().upper())
     if row is None:
         raise NotFound("patient-not-found", Message("no patient with national id %(fin)s", fin=fin))
-    _require_visible(session, actor, row, AuditAction.READ)
+    _require_visible(session, actor, row["id"], AuditAction.READ)
     audit.record(
         session,
         actor,
         AuditAction.SEARCH,
         "Patient",
-        row.id,
-        patient_id=row.id,
+        row["id"],
+        patient_id=row["id"],
         detail={"by": "fin"},
     )
     return _read(session, [row])[0]
@@ -290,19 +298,19 @@ def find_by_identifier(
     audit.require(session, actor, "Patient", "read", action=AuditAction.SEARCH)
     profile = country.active_profile(session)
     if system == profile.national_id_system:
-        row = repository.by_fin(session, value.strip().upper())
+        row = repository.read_by_fin(session, value.strip().upper())
     else:
-        row = repository.by_identifier(session, system, value)
+        row = repository.read_by_identifier(session, system, value)
     if row is None:
         return None
-    _require_visible(session, actor, row, AuditAction.READ)
+    _require_visible(session, actor, row["id"], AuditAction.READ)
     audit.record(
         session,
         actor,
         AuditAction.SEARCH,
         "Patient",
-        row.id,
-        patient_id=row.id,
+        row["id"],
+        patient_id=row["id"],
         detail={"by": "identifier"},
     )
     return _read(session, [row])[0]
@@ -430,7 +438,7 @@ def find(
     rows = repository.find(session, query, extra) if query.limit != 0 else []
     total = repository.count_matching(session, query, extra) if with_total else None
     for row in rows:
-        audit.record(session, actor, AuditAction.SEARCH, "Patient", row.id, patient_id=row.id)
+        audit.record(session, actor, AuditAction.SEARCH, "Patient", row["id"], patient_id=row["id"])
     return _read(session, rows), total
 
 
@@ -457,10 +465,10 @@ def read_many(session: Session, actor: Principal, ids: Sequence[int]) -> list[Pa
     rows = [
         r
         for r in repository.many(session, ids)
-        if scope is None or repository.is_visible(session, r.id, scope)
+        if scope is None or repository.is_visible(session, r["id"], scope)
     ]
     for row in rows:
-        audit.record(session, actor, AuditAction.READ, "Patient", row.id, patient_id=row.id)
+        audit.record(session, actor, AuditAction.READ, "Patient", row["id"], patient_id=row["id"])
     return _read(session, rows)
 
 
@@ -476,7 +484,7 @@ def delete(session: Session, actor: Principal, patient_id: int) -> PatientRead:
         patient_id=patient_id,
     )
     row = _load(session, patient_id)
-    _require_visible(session, actor, row, AuditAction.DELETE)
+    _require_visible(session, actor, row.id, AuditAction.DELETE)
     if row.status == PatientStatus.DELETED.value:
         raise Gone("patient-deleted", Message("patient %(id)s is already deleted", id=patient_id))
     if row.status == PatientStatus.MERGED.value or repository.merged_into(session, [row.id]):
