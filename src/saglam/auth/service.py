@@ -297,6 +297,14 @@ _ACTIVE_CACHE: dict[tuple[PrincipalKind, int], tuple[bool, float]] = {}
 _ACTIVE_TTL = 5.0
 
 
+def status_known(principal: Principal) -> bool:
+    """Whether ``ensure_active`` can answer without the database (its cache is fresh)."""
+    if principal.id is None or principal.kind is PrincipalKind.SYSTEM:
+        return True
+    cached = _ACTIVE_CACHE.get((principal.kind, principal.id))
+    return cached is not None and time.monotonic() - cached[1] <= _ACTIVE_TTL
+
+
 def ensure_active(session: Session, principal: Principal) -> None:
     """Reject tokens of accounts disabled since the token was issued (checked every few seconds)."""
     if principal.id is None or principal.kind is PrincipalKind.SYSTEM:

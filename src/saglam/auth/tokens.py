@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,8 @@ from saglam.core.types import utcnow
 ALGORITHM = "HS256"
 AUDIENCE = "saglam"
 NOT_VALID = Message("the access token is not valid")
+MAX_REMEMBERED = 10_000
+_VERIFIED: dict[tuple[str, str], tuple[Principal, float]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,24 @@ class TokenIssuer:
         return jwt.encode(claims, self.key, algorithm=ALGORITHM)
 
     def decode(self, token: str) -> Principal:
-        """Verify signature and expiry and rebuild the principal; raise Unauthenticated."""
+        """Verify signature and expiry and rebuild the principal; raise Unauthenticated.
+
+        A token whose signature was verified once is remembered with its principal until it
+        expires (a client sends the same token with every request); expiry is checked on
+        every use."""
+        known = _VERIFIED.get((self.key, token))
+        if known is not None:
+            principal, expires = known
+            if time.time() < expires:
+                return principal
+            _VERIFIED.pop((self.key, token), None)
+        principal, expires = self._verify(token)
+        if len(_VERIFIED) >= MAX_REMEMBERED:
+            _VERIFIED.clear()
+        _VERIFIED[(self.key, token)] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(token, self.key, algorithms=[ALGORITHM], audience=AUDIENCE)
         except jwt.ExpiredSignatureError as exc:
@@ -59,15 +79,17 @@ class TokenIssuer:
         except ValueError as exc:
             raise Unauthenticated("token-invalid", NOT_VALID) from exc
         facilities = frozenset(int(f) for f in claims.get("fac", []))
+        expires = float(claims["exp"])
         if kind is PrincipalKind.USER:
-            return Principal.user(
+            user = Principal.user(
                 ident,
                 str(claims["name"]),
                 Role(claims["role"]),
                 facilities,
                 frozenset(str(t) for t in claims.get("ter", [])),
             )
+            return user, expires
         if kind is PrincipalKind.CLIENT:
             scopes = frozenset(str(claims.get("scope", "")).split())
-            return Principal.client(ident, str(claims["name"]), scopes, facilities)
+            return Principal.client(ident, str(claims["name"]), scopes, facilities), expires
         raise Unauthenticated("token-invalid", NOT_VALID)

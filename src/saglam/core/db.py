@@ -176,6 +176,13 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def begin(self, *, read_only: bool = False) -> UnitOfWork:
+        """A unit of work, not yet started: it connects at its first statement."""
+        session = (self.read_sessions if read_only else self.sessions)()
+        session.info["read_only"] = read_only
+        session.info["write_bind"] = self.write_bind
+        return UnitOfWork(session)
+
     @contextmanager
     def unit_of_work(self, *, read_only: bool = False) -> Iterator[Session]:
         """One transaction: commit on success, roll back (then run rollback hooks) on failure.
@@ -184,18 +191,52 @@ class Database:
         so reads run in parallel; what it must still record (audit) is handed to after-commit
         hooks, which run before the unit of work returns.
         """
-        session = (self.read_sessions if read_only else self.sessions)()
-        session.info["read_only"] = read_only
-        session.info["write_bind"] = self.write_bind
+        work = self.begin(read_only=read_only)
         try:
-            yield session
-            session.commit()
-            _run_after_commit(session)
+            yield work.session
+            work.commit()
         except BaseException:
-            rollback(session)
+            work.abort()
             raise
         finally:
-            session.close()
+            work.close()
+
+
+class UnitOfWork:
+    """A session and how it ends: ``commit`` (then the after-commit hooks) or ``abort`` (roll back,
+    then the after-rollback hooks). Whoever holds it may end it in any thread, once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.ended = False
+
+    @property
+    def idle(self) -> bool:
+        """Nothing to commit and nothing to write: ending it does no I/O."""
+        info = self.session.info
+        return not self.session.in_transaction() and not any(
+            info.get(hooks) for hooks in ("before_commit", "after_commit", "after_rollback")
+        )
+
+    def commit(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        try:
+            self.session.commit()
+            _run_after_commit(self.session)
+        except BaseException:
+            rollback(self.session)
+            raise
+
+    def abort(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        rollback(self.session)
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def is_read_only(session: Session) -> bool:

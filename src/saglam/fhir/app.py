@@ -20,6 +20,7 @@ from saglam.fhir.respond import check_body_type, check_format, fhir_response, tr
 from saglam.http.context import AppContext
 from saglam.http.deps import PrincipalDep, SessionDep
 from saglam.http.responses import JSONResponse
+from saglam.http.routing import UnitOfWorkRoute
 
 PreferHeader = Annotated[str | None, Header(alias="Prefer")]
 
@@ -89,6 +90,7 @@ def create_fhir(ctx: AppContext) -> FastAPI:
         openapi_url=None,
         default_response_class=JSONResponse,
     )
+    app.router.route_class = UnitOfWorkRoute
     app.state.ctx = ctx
     outcome.install(app)
 

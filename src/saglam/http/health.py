@@ -11,9 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from saglam import __version__
 from saglam.http.deps import context
 from saglam.http.responses import JSONResponse
+from saglam.http.routing import UnitOfWorkRoute
 
 log = logging.getLogger(__name__)
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 
 @router.get("/health", include_in_schema=False)

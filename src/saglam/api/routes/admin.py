@@ -11,8 +11,9 @@ from saglam.audit.schemas import AuditQuery, AuditRead, VerifyResult
 from saglam.auth import service as auth
 from saglam.auth.schemas import ClientCreate, ClientRead, UserCreate, UserRead
 from saglam.http.deps import PrincipalDep, SessionDep
+from saglam.http.routing import UnitOfWorkRoute
 
-router = APIRouter(tags=["admin"])
+router = APIRouter(tags=["admin"], route_class=UnitOfWorkRoute)
 
 
 @router.get("/users", response_model=list[UserRead])

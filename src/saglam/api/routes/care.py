@@ -10,10 +10,11 @@ from fastapi import APIRouter, Body, Query
 from saglam.care import service as care
 from saglam.care.schemas import EncounterCreate, EncounterRecord, StatusChange
 from saglam.http.deps import PrincipalDep, SessionDep
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.patients import service as patients
 from saglam.patients.schemas import PatientRead
 
-router = APIRouter(tags=["care"])
+router = APIRouter(tags=["care"], route_class=UnitOfWorkRoute)
 
 
 @router.post(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 
 from saglam.core.errors import Invalid
 from saglam.http.deps import PrincipalDep, ReadOnlyPrincipalDep, SessionDep
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.insurance import service as insurance
 from saglam.insurance.schemas import (
     BatchReport,
@@ -28,7 +29,7 @@ from saglam.insurance.schemas import (
     Signal,
 )
 
-router = APIRouter(tags=["insurance"])
+router = APIRouter(tags=["insurance"], route_class=UnitOfWorkRoute)
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 IMPORT_LIMIT = 50 * 1024 * 1024
 

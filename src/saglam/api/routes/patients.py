@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query
 
 from saglam.core.errors import Invalid
 from saglam.http.deps import PrincipalDep, SessionDep
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.patients import service as patients
 from saglam.patients.schemas import (
     CandidateRead,
@@ -21,7 +22,7 @@ from saglam.patients.schemas import (
     PatientUpdate,
 )
 
-router = APIRouter(tags=["patients"])
+router = APIRouter(tags=["patients"], route_class=UnitOfWorkRoute)
 
 
 @router.get("/patients", response_model=PatientPage)

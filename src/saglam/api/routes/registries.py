@@ -25,6 +25,7 @@ from saglam.facilities.schemas import (
     FacilityUpdate,
 )
 from saglam.http.deps import PrincipalDep, SessionDep
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.workforce import service as workforce
 from saglam.workforce.schemas import (
     EmploymentCreate,
@@ -35,7 +36,7 @@ from saglam.workforce.schemas import (
     PractitionerUpdate,
 )
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 
 class FacilityPage(BaseModel):

@@ -11,8 +11,9 @@ from saglam.auth.schemas import Token
 from saglam.core.errors import Invalid
 from saglam.core.security import PrincipalKind
 from saglam.http.deps import SessionDep, client_address, context, request_id
+from saglam.http.routing import UnitOfWorkRoute
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=UnitOfWorkRoute)
 
 
 @router.post("/auth/token", response_model=Token, summary="Obtain a short-lived bearer token")

@@ -25,13 +25,14 @@ from saglam.core.security import Role
 from saglam.country import service as country
 from saglam.facilities import service as facilities
 from saglam.http.deps import SessionDep
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.web import i18n
 from saglam.web.i18n import N_
 from saglam.web.problems import problems
 from saglam.web.render import fragment, page
 from saglam.web.session import ROLE_LABELS, FormUserDep, UserDep, WebUser
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 AUDIT_PAGE_SIZE = 50
 LANGUAGE_CHOICES = ("az", "en", "ru")

@@ -11,6 +11,7 @@ from saglam.auth import service as auth
 from saglam.core.db import rollback
 from saglam.core.errors import RateLimited, Unauthenticated
 from saglam.http.deps import SessionDep, client_address, context, request_id
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.web.render import page
 from saglam.web.session import (
     PRELOGIN_COOKIE,
@@ -22,7 +23,7 @@ from saglam.web.session import (
     set_session_cookie,
 )
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 
 def _safe_next(target: str | None) -> str:

@@ -20,6 +20,7 @@ from saglam.country import service as country
 from saglam.country.profile import profile_table
 from saglam.facilities import service as facilities
 from saglam.http.deps import SessionDep
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.patients import service as patients
 from saglam.web.i18n import N_, ZONE
 from saglam.web.problems import problems
@@ -27,7 +28,7 @@ from saglam.web.render import page
 from saglam.web.session import FormUserDep, UserDep, WebUser
 from saglam.workforce import service as workforce
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 ROWS = {"dx": 3, "svc": 4, "obs": 3}
 
 

@@ -14,10 +14,11 @@ from saglam.analytics import service as analytics
 from saglam.analytics.schemas import Dashboard
 from saglam.core.errors import Invalid
 from saglam.http.deps import SessionDep
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.web.render import language, page
 from saglam.web.session import UserDep
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 From = Annotated[str, Query(alias="from")]
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.web import i18n
 from saglam.web.nav import start_page
 from saglam.web.render import page
 from saglam.web.session import UserDep
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 YEAR = 365 * 24 * 3600
 
 

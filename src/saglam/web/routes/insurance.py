@@ -21,6 +21,7 @@ from saglam.core.security import Role
 from saglam.core.types import today
 from saglam.facilities import service as facilities
 from saglam.http.deps import SessionDep
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.insurance import service as insurance
 from saglam.insurance.enums import REASON_TEXT, ClaimStatus, LineOutcome, Reason, ReviewDecision
 from saglam.insurance.schemas import ClaimRead, ReviewIn, Signal
@@ -31,7 +32,7 @@ from saglam.web.render import page
 from saglam.web.session import FormUserDep, UserDep, WebUser
 from saglam.workforce import service as workforce
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 PAGE_SIZE = 50
 SORTS = {

@@ -19,6 +19,7 @@ from saglam.country.enums import LocationKind
 from saglam.facilities import service as facilities
 from saglam.facilities.schemas import FacilityQuery
 from saglam.http.deps import SessionDep
+from saglam.http.routing import UnitOfWorkRoute
 from saglam.insurance import service as insurance
 from saglam.patients import service as patients
 from saglam.patients.schemas import PatientQuery
@@ -27,7 +28,7 @@ from saglam.web.render import page
 from saglam.web.session import UserDep, WebUser
 from saglam.workforce import service as workforce
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 RECENT = 20
 
 
