@@ -20,7 +20,7 @@ from saglam.fhir.respond import check_body_type, check_format, fhir_response, tr
 from saglam.http.context import AppContext
 from saglam.http.deps import PrincipalDep, SessionDep
 from saglam.http.responses import JSONResponse
-from saglam.http.routing import UnitOfWorkRoute
+from saglam.http.routing import UnitOfWorkRoute, in_thread
 
 PreferHeader = Annotated[str | None, Header(alias="Prefer")]
 
@@ -104,7 +104,9 @@ def create_fhir(ctx: AppContext) -> FastAPI:
     async def transaction(request: Request, session: SessionDep, actor: PrincipalDep) -> Response:
         check_format(request)
         body = await _body(request)
-        return fhir_response(request, bundles.process(session, actor, body, _base(request)))
+        return await in_thread(
+            lambda: fhir_response(request, bundles.process(session, actor, body, _base(request)))
+        )
 
     @app.get("/Patient/{ident}/$everything")
     def patient_everything(
@@ -125,16 +127,22 @@ def create_fhir(ctx: AppContext) -> FastAPI:
     @app.post("/Claim/$submit")
     async def claim_submit(request: Request, session: SessionDep, actor: PrincipalDep) -> Response:
         check_format(request)
-        response, created = submit.submit_claim(session, actor, await _body(request))
-        return fhir_response(request, response, 201 if created else 200)
+        body = await _body(request)
+
+        def run() -> Response:
+            response, created = submit.submit_claim(session, actor, body)
+            return fhir_response(request, response, 201 if created else 200)
+
+        return await in_thread(run)
 
     @app.post("/CoverageEligibilityRequest/$submit")
     async def eligibility_submit(
         request: Request, session: SessionDep, actor: PrincipalDep
     ) -> Response:
         check_format(request)
-        return fhir_response(
-            request, submit.check_eligibility(session, actor, await _body(request))
+        body = await _body(request)
+        return await in_thread(
+            lambda: fhir_response(request, submit.check_eligibility(session, actor, body))
         )
 
     @app.get("/{resource_type}/{ident}/_history/{version}")
@@ -169,11 +177,18 @@ def create_fhir(ctx: AppContext) -> FastAPI:
         check_format(request)
         form = (await request.body()).decode()
         items = _search_items(request) + parse_qsl(form, keep_blank_values=True)
-        return fhir_response(
-            request,
-            engine.search(
-                session, actor, resource_type, items, base=_base(request), strict=_strict(prefer)
-            ),
+        return await in_thread(
+            lambda: fhir_response(
+                request,
+                engine.search(
+                    session,
+                    actor,
+                    resource_type,
+                    items,
+                    base=_base(request),
+                    strict=_strict(prefer),
+                ),
+            )
         )
 
     @app.get("/{resource_type}/{ident}")
@@ -190,11 +205,13 @@ def create_fhir(ctx: AppContext) -> FastAPI:
     ) -> Response:  # fmt: skip
         check_format(request)
         body = await _body(request)
-        return _written(
-            request,
-            resource_type,
-            engine.update(session, actor, resource_type, ident, body, if_match=if_match),
-            prefer,
+        return await in_thread(
+            lambda: _written(
+                request,
+                resource_type,
+                engine.update(session, actor, resource_type, ident, body, if_match=if_match),
+                prefer,
+            )
         )
 
     @app.delete("/{resource_type}/{ident}")
@@ -232,8 +249,14 @@ def create_fhir(ctx: AppContext) -> FastAPI:
     ) -> Response:  # fmt: skip
         check_format(request)
         body = await _body(request)
-        written = engine.create(session, actor, resource_type, body, if_none_exist=if_none_exist)
-        return _written(request, resource_type, written, prefer)
+        return await in_thread(
+            lambda: _written(
+                request,
+                resource_type,
+                engine.create(session, actor, resource_type, body, if_none_exist=if_none_exist),
+                prefer,
+            )
+        )
 
     @app.put("/{resource_type}")
     async def conditional_update(
@@ -245,7 +268,13 @@ def create_fhir(ctx: AppContext) -> FastAPI:
     ) -> Response:
         check_format(request)
         body = await _body(request)
-        written = engine.conditional_update(session, actor, resource_type, request.url.query, body)
-        return _written(request, resource_type, written, prefer)
+        return await in_thread(
+            lambda: _written(
+                request,
+                resource_type,
+                engine.conditional_update(session, actor, resource_type, request.url.query, body),
+                prefer,
+            )
+        )
 
     return app

@@ -13,11 +13,14 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from saglam.http.deps import current_work
+
+T = TypeVar("T")
 
 
 def _ending_work(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,6 +43,12 @@ def _ending_work(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     run.ends_work = True  # type: ignore[attr-defined]
     return run
+
+
+async def in_thread(work: Callable[[], T]) -> T:
+    """For an async endpoint (one that must await its body): run ``work`` — the synchronous,
+    database-touching rest of it — in the thread pool, and end the unit of work there."""
+    return await run_in_threadpool(_ending_work(work))
 
 
 class UnitOfWorkRoute(APIRoute):

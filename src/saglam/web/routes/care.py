@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from saglam.care import service as care
@@ -20,7 +21,7 @@ from saglam.country import service as country
 from saglam.country.profile import profile_table
 from saglam.facilities import service as facilities
 from saglam.http.deps import SessionDep
-from saglam.http.routing import UnitOfWorkRoute
+from saglam.http.routing import UnitOfWorkRoute, in_thread
 from saglam.patients import service as patients
 from saglam.web.i18n import N_, ZONE
 from saglam.web.problems import problems
@@ -151,6 +152,12 @@ def field_of(path: str, form: dict[str, str]) -> str:
 @router.post("/care/encounters")
 async def record_encounter(request: Request, session: SessionDep, user: FormUserDep) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
+    return await in_thread(lambda: _record_encounter(request, session, user, form))
+
+
+def _record_encounter(
+    request: Request, session: Session, user: WebUser, form: dict[str, str]
+) -> Response:
     try:
         record = care.record_encounter(
             session, user.principal, EncounterCreate.model_validate(encounter_from_form(form))
