@@ -113,7 +113,14 @@ def get_location_by_id(session: Session, actor: Principal, ident: int) -> Locati
 
 
 def require_district(session: Session, code: str, field: str = "district") -> None:
-    """Raise Invalid unless ``code`` is a known district."""
+    """Raise Invalid unless ``code`` is a known district. Districts are never removed, so the
+    known ones are kept per database; a code not among them is looked up (it may be new)."""
+    known = memo.remembered(
+        ("district-codes", memo.database_of(session)),
+        lambda: frozenset(repository.codes_of_kind(session, LocationKind.DISTRICT.value)),
+    )
+    if code in known:
+        return
     row = repository.by_code(session, code)
     if row is None or row.kind != LocationKind.DISTRICT.value:
         raise Invalid(

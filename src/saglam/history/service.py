@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from saglam.history.models import EntityVersion
 from saglam.history.schemas import VersionRead
+
+_INSERT = insert(cast(Table, EntityVersion.__table__))
 
 
 def snapshot(
@@ -22,16 +24,18 @@ def snapshot(
     *,
     deleted: bool = False,
 ) -> None:
-    """Keep ``data`` as version ``version`` of the record (JSON-serialisable values)."""
-    session.add(
-        EntityVersion(
-            entity_type=entity_type,
-            entity_id=entity_id,
-            version=version,
-            recorded_at=at,
-            deleted=deleted,
-            data=data,
-        )
+    """Keep ``data`` as version ``version`` of the record (JSON-serialisable values). A plain
+    insert on the session's connection: every change of a record comes through here."""
+    session.connection().execute(
+        _INSERT,
+        {
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "version": version,
+            "recorded_at": at,
+            "deleted": deleted,
+            "data": data,
+        },
     )
 
 

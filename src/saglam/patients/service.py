@@ -185,9 +185,9 @@ def register(session: Session, actor: Principal, data: PatientCreate) -> Patient
     for ident in data.identifiers:
         session.add(PatientIdentifier(patient_id=row.id, system=ident.system, value=ident.value))
     session.flush()
-    _snapshot(session, row)
+    read = _snapshot(session, row)
     audit.record(session, actor, AuditAction.CREATE, "Patient", row.id, patient_id=row.id)
-    return _read(session, [row])[0]
+    return read
 
 
 def update(
@@ -241,7 +241,7 @@ def update(
     row.version += 1
     row.updated_at = utcnow()
     session.flush()
-    _snapshot(session, row)
+    read = _snapshot(session, row)
     audit.record(
         session,
         actor,
@@ -251,7 +251,7 @@ def update(
         patient_id=row.id,
         detail={"fields": sorted(changes)},
     )
-    return _read(session, [row])[0]
+    return read
 
 
 def get(session: Session, actor: Principal, patient_id: int) -> PatientRead:
@@ -416,9 +416,12 @@ def _score(surname_key: str | None, given_key: str | None, row: Patient) -> floa
     return round(sum(parts) / len(parts), 3) if parts else 1.0
 
 
-def _snapshot(session: Session, row: Patient, *, deleted: bool = False) -> None:
-    data = _read(session, [row])[0].model_dump(mode="json")
+def _snapshot(session: Session, row: Patient, *, deleted: bool = False) -> PatientRead:
+    """Record the row's current version in its history; returns it as read."""
+    read = _read(session, [row])[0]
+    data = read.model_dump(mode="json")
     history.snapshot(session, "Patient", row.id, row.version, data, row.updated_at, deleted=deleted)
+    return read
 
 
 def _search_scope(session: Session, actor: Principal) -> list[ColumnElement[bool]]:
@@ -496,9 +499,9 @@ def delete(session: Session, actor: Principal, patient_id: int) -> PatientRead:
     row.version += 1
     row.updated_at = utcnow()
     session.flush()
-    _snapshot(session, row, deleted=True)
+    read = _snapshot(session, row, deleted=True)
     audit.record(session, actor, AuditAction.DELETE, "Patient", row.id, patient_id=row.id)
-    return _read(session, [row])[0]
+    return read
 
 
 def versions(session: Session, actor: Principal, patient_id: int) -> list[VersionRead]:

@@ -38,12 +38,22 @@ STORED_ELEMENTS = {
 }  # fmt: skip
 HOME_COUNTRY = {"AZ", "AZE", "AZERBAIJAN", "AZƏRBAYCAN"}
 _DISTRICTS: dict[str, tuple[str, str]] = {}
+_DISTRICT_KEYS: dict[str, str] = {}
 
 
 def _districts(session: Session) -> dict[str, tuple[str, str]]:
     if not _DISTRICTS:
         _DISTRICTS.update(country.district_names(session))
     return _DISTRICTS
+
+
+def _district_by_folded_name(session: Session) -> dict[str, str]:
+    """folded code, Azerbaijani or English name → district code (folded once, not per patient)."""
+    if not _DISTRICT_KEYS:
+        for district, (name_az, name_en) in _districts(session).items():
+            for name in (name_en, name_az, district):
+                _DISTRICT_KEYS[fold(name)] = district
+    return _DISTRICT_KEYS
 
 
 def to_fhir(p: PatientRead, session: Session) -> dict[str, Any]:
@@ -133,10 +143,9 @@ def _district_code(session: Session, address: dict[str, Any], warnings: list[str
     country_given = address.get("country")
     if country_given and str(country_given).upper() not in HOME_COUNTRY:
         return None  # a district abroad is kept in the address text
-    wanted = fold(str(text))
-    for district, (name_az, name_en) in _districts(session).items():
-        if wanted in (fold(district), fold(name_az), fold(name_en)):
-            return district
+    found = _district_by_folded_name(session).get(fold(str(text)))
+    if found:
+        return found
     if not country_given:
         warnings.append(
             f"district {text!r} is not a district of the country: kept in the address text only"
