@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from saglam.core.errors import ConfigError
+from saglam.core.sqlite import sqlite_engine
 
 log = logging.getLogger(__name__)
 
@@ -74,17 +74,6 @@ def code_string(length: int) -> String:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any, foreign_keys: bool = True) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA cache_size=-65536")
-    cursor.execute("PRAGMA temp_store=MEMORY")
-    cursor.close()
-
-
 def make_engine(url: URL, *, pool_size: int = 10, foreign_keys: bool = True) -> Engine:
     """An engine tuned for the backend: SQLite in WAL mode, PostgreSQL through psycopg 3.
 
@@ -92,36 +81,10 @@ def make_engine(url: URL, *, pool_size: int = 10, foreign_keys: bool = True) -> 
     mode) must not trip the references other tables hold to it.
     """
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            from pathlib import Path
-
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=pool_size,
-            max_overflow=20,
-        )
-        event.listen(engine, "connect", partial(_sqlite_pragmas, foreign_keys=foreign_keys))
-        # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that
-        # SAVEPOINTs and the unit of work behave the same on both backends.
-        event.listen(engine, "connect", _sqlite_no_autobegin)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
+        return sqlite_engine(url, pool_size=pool_size, foreign_keys=foreign_keys)
     return create_engine(
         url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, pool_recycle=1800
     )
-
-
-def _sqlite_no_autobegin(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None
-
-
-def _sqlite_begin(conn: Connection) -> None:
-    # Writers take the write lock up front (IMMEDIATE) so that a read followed by a write never
-    # fails with SQLITE_BUSY_SNAPSHOT; read-only units of work stay DEFERRED and run in parallel.
-    read_only = conn.get_execution_options().get("saglam_read_only", False)
-    conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def check_database(engine: Engine) -> None:

@@ -1,0 +1,116 @@
+"""SQLite engines: WAL, our own BEGIN, and write transactions serialised across processes.
+
+Several server workers share one database file. SQLite lets one writer in at a time and makes
+the others poll: a waiting writer sleeps 1, 2, 5, 10 … 100 ms between tries, so under load a
+write (and every read waiting for its audit record to be written) could wait hundreds of
+milliseconds for a lock held for one. Here each write transaction first takes an exclusive
+``flock`` on a file next to the database: waiters sleep in the kernel and the next one runs as
+soon as the lock is released. Reads (``BEGIN DEFERRED``) take no such lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL
+
+LOCK_SUFFIX = "-writer.lock"
+
+
+class SerialisedWrites(sqlite3.Connection):
+    """A connection whose write transactions hold the database's writer lock file."""
+
+    def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        name = str(database)
+        on_disk = name not in ("", ":memory:") and not name.startswith("file:")
+        self._lock_path = name + LOCK_SUFFIX if on_disk else None
+        self._lock_fd: int | None = None
+        self._holding = False
+
+    def hold_writer_lock(self) -> None:
+        if self._lock_path is None or self._holding:
+            return
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        self._holding = True
+
+    def release_writer_lock(self) -> None:
+        if self._holding and self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        self._holding = False
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_writer_lock()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_writer_lock()
+
+    def close(self) -> None:
+        self.release_writer_lock()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+        super().close()
+
+
+def sqlite_engine(url: URL, *, pool_size: int, foreign_keys: bool) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30, "factory": SerialisedWrites},
+        pool_size=pool_size,
+        max_overflow=20,
+    )
+    event.listen(engine, "connect", partial(_pragmas, foreign_keys=foreign_keys))
+    # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that
+    # SAVEPOINTs and the unit of work behave the same on both backends.
+    event.listen(engine, "connect", _no_autobegin)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _pragmas(dbapi_connection: Any, _record: Any, foreign_keys: bool = True) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.close()
+
+
+def _no_autobegin(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin(conn: Connection) -> None:
+    # Writers take the write lock up front (IMMEDIATE) so that a read followed by a write never
+    # fails with SQLITE_BUSY_SNAPSHOT; read-only units of work stay DEFERRED and run in parallel.
+    if conn.get_execution_options().get("saglam_read_only", False):
+        conn.exec_driver_sql("BEGIN DEFERRED")
+        return
+    dbapi = conn.connection.dbapi_connection
+    if isinstance(dbapi, SerialisedWrites):
+        dbapi.hold_writer_lock()
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(dbapi, SerialisedWrites):
+            dbapi.release_writer_lock()
+        raise
