@@ -109,7 +109,17 @@ def indexes_dropped(session: Session, table: Table) -> Iterator[None]:
     yield
     for index in indexes:
         index.create(connection, checkfirst=True)
-    connection.execute(text(f'ANALYZE "{table.name}"'))
+    analyze(session, table.name)
+
+
+def analyze(session: Session, table: str | None = None) -> None:
+    """Refresh the planner's statistics after a bulk load (of one table, or of all). Without
+    them PostgreSQL guesses, e.g. walks a primary key to find one practitioner's employment.
+    SQLite samples (``analysis_limit``) rather than reading every index entry."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("PRAGMA analysis_limit=1000"))
+    connection.execute(text(f'ANALYZE "{table}"' if table else "ANALYZE"))
 
 
 def update_rows(

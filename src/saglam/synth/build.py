@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from saglam.care import service as care_service
+from saglam.core.bulk import analyze
 from saglam.core.security import Principal
 from saglam.country import service as country
 from saglam.country.profile import Profile
@@ -141,6 +142,9 @@ def build_country(
             else:
                 insurance.run_payments(session, actor, month)
         say("payments", len(paid_months), len(paid_months))
+    say("statistics", 0, 1)
+    analyze(session)
+    say("statistics", 1, 1)
     now = time.perf_counter()
     return BuildReport(
         scale=scale,
