@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, text
+from sqlalchemy import Dialect, Table, text
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 
 def load_rows(
@@ -26,65 +26,46 @@ def load_rows(
     assert raw is not None
     if connection.dialect.name == "postgresql":
         names = ", ".join(f'"{c}"' for c in columns)
+        types = _copy_types(table, columns, connection.dialect)
+        binary = " (FORMAT BINARY)" if types else ""
         cursor: Any = raw.cursor()
-        with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN{binary}') as copy:
+            if types:
+                copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
                 count += 1
         return count
     quoted = ", ".join(f'"{c}"' for c in columns)
     sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" for _ in columns)})'
+    # Dates and timestamps are stored as SQLAlchemy stores them by the adapters registered in
+    # saglam.core.sqlite, called by the driver in C for each value.
     sqlite_cursor = raw.cursor()
     chunk: list[Sequence[Any]] = []
-    converters: list[tuple[int, Callable[[Any], Any]]] | None = None
     for row in rows:
         chunk.append(row)
         count += 1
         if len(chunk) >= batch:
-            converters = converters if converters is not None else _sqlite_converters(chunk)
-            sqlite_cursor.executemany(sql, list(_converted(chunk, converters)))
+            sqlite_cursor.executemany(sql, chunk)
             chunk = []
     if chunk:
-        converters = converters if converters is not None else _sqlite_converters(chunk)
-        sqlite_cursor.executemany(sql, list(_converted(chunk, converters)))
+        sqlite_cursor.executemany(sql, chunk)
     sqlite_cursor.close()
     return count
 
 
-def _sqlite_converters(sample: Sequence[Sequence[Any]]) -> list[tuple[int, Callable[[Any], Any]]]:
-    """Which columns hold dates, datetimes or booleans (judged on a sample of rows)."""
-    found: dict[int, Callable[[Any], Any]] = {}
-    for row in sample[:5000]:
-        for index, value in enumerate(row):
-            if index not in found and isinstance(value, date | bool):
-                found[index] = _sqlite_value
-    return sorted(found.items())
+def _copy_types(table: Any, columns: Sequence[str], dialect: Dialect) -> list[str] | None:
+    """PostgreSQL type names of ``columns`` for a binary COPY (the driver formats each value in
+    C, about twice as fast as text), or None when a type is not one the driver knows."""
+    from psycopg.postgres import types as known
 
-
-def _converted(
-    chunk: Sequence[Sequence[Any]], converters: list[tuple[int, Callable[[Any], Any]]]
-) -> Iterator[Sequence[Any]]:
-    if not converters:
-        yield from chunk
-        return
-    for row in chunk:
-        values = list(row)
-        for index, convert in converters:
-            values[index] = convert(values[index])
-        yield values
-
-
-def _sqlite_value(value: Any) -> Any:
-    """Values stored the way SQLAlchemy's SQLite types store them."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(sep=" ", timespec="microseconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
+    names = []
+    for column in columns:
+        name = str(table.c[column].type.compile(dialect=dialect)).lower().split("(")[0].strip()
+        if known.get(name) is None:
+            return None
+        names.append(name)
+    return names
 
 
 def reset_sequence(session: Session, table: Any, column: str = "id") -> None:
@@ -101,14 +82,27 @@ def reset_sequence(session: Session, table: Any, column: str = "id") -> None:
 
 @contextmanager
 def indexes_dropped(session: Session, table: Table) -> Iterator[None]:
-    """Drop the table's secondary indexes for a bulk load and build them again after it."""
+    """Drop the table's secondary indexes for a bulk load and build them again after it.
+
+    On PostgreSQL its foreign keys go too, and come back (checked for all rows in one join)
+    after the load: checked row by row they cost more than the load itself. Index builds get
+    the memory to sort in RAM rather than on disk.
+    """
     connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
     indexes = list(table.indexes)
+    keys = list(table.foreign_key_constraints) if postgres else []
+    for key in keys:
+        connection.execute(DropConstraint(key))
     for index in indexes:
         index.drop(connection, checkfirst=True)
     yield
+    if postgres:
+        connection.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
     for index in indexes:
         index.create(connection, checkfirst=True)
+    for key in keys:
+        connection.execute(AddConstraint(key))
     analyze(session, table.name)
 
 
@@ -153,16 +147,6 @@ def update_rows(
     sql = f'UPDATE "{name}" SET {sets} WHERE "{key}" = ?'
     raw_sqlite: Any = connection.connection.dbapi_connection
     cursor = raw_sqlite.cursor()
-    converters = _sqlite_converters([row[1:] for row in rows[:5000]])
-    cursor.executemany(sql, [(*_convert_one(row[1:], converters), row[0]) for row in rows])
+    cursor.executemany(sql, [(*row[1:], row[0]) for row in rows])
     cursor.close()
     return len(rows)
-
-
-def _convert_one(
-    row: Sequence[Any], converters: list[tuple[int, Callable[[Any], Any]]]
-) -> list[Any]:
-    values = list(row)
-    for index, convert in converters:
-        values[index] = convert(values[index])
-    return values

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,22 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 
 LOCK_SUFFIX = "-writer.lock"
+
+
+def _date_text(value: date) -> str:
+    return value.isoformat()
+
+
+def _datetime_text(value: datetime) -> str:
+    """A timestamp as SQLAlchemy's SQLite DateTime stores it: naive UTC, with microseconds."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ", timespec="microseconds")
+
+
+# For rows handed to the driver directly (bulk loads): the same text SQLAlchemy would store.
+sqlite3.register_adapter(date, _date_text)
+sqlite3.register_adapter(datetime, _datetime_text)
 
 
 class SerialisedWrites(sqlite3.Connection):

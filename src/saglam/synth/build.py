@@ -22,6 +22,7 @@ from saglam.synth import care as care_gen
 from saglam.synth import facilities as facility_gen
 from saglam.synth import insurance as insurance_gen
 from saglam.synth import population, workforce
+from saglam.synth.ahead import ahead
 from saglam.workforce import service as workforce_service
 
 Progress = Callable[[str, int, int], None]
@@ -89,10 +90,10 @@ def build_country(
     claim_totals = {"claims": 0, "lines": 0}
     say("population", 0, expected)
     with patients.bulk_loading(session, actor) as load:
-        for number, chunk in enumerate(population.generate(
+        for number, chunk in enumerate(ahead(population.generate(
             profile, scale, plan, as_of,
             seed=seed, duplicate_rate=duplicate_rate, twin_rate=twin_rate, truth=truth,
-        )):  # fmt: skip
+        ))):  # fmt: skip
             loaded += load(chunk.rows)
             say("population", min(loaded, expected), expected)
             if care_ctx is not None:

@@ -47,6 +47,11 @@ class NamePool:
             found = (fold(name), phonetic(name))
         return found
 
+    def keys_of(self, names: list[str]) -> tuple[list[str], list[str]]:
+        """The folded keys and the sound keys of ``names``, as two columns."""
+        pairs = [self.key(name) for name in names]
+        return [k for k, _ in pairs], [p for _, p in pairs]
+
 
 @cache
 def name_pool() -> NamePool:

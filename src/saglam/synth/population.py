@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -317,23 +318,40 @@ def _district_people(
     )
     ids = np.arange(first_id, first_id + n)
     fins = unique_codes(ids, salt=seed)
-    now = utcnow()
-    rows: list[list[Any]] = []
-    birth_list = birth.astype("datetime64[D]").astype(object)
-    death_list = death.astype("datetime64[D]").astype(object)
-    for i in range(n):
-        s, g = str(surname[i]), str(given[i])
-        skey, sphon = names.key(s)
-        gkey, gphon = names.key(g)
-        rows.append(
-            [
-                int(ids[i]), fins[i], s, g, f"{father[i]} {'qızı' if female[i] else 'oğlu'}", skey, gkey, sphon, gphon,
-                "female" if female[i] else "male", birth_list[i], death_list[i], district.code, address[i], phone[i],
-                first_household + int(household_of[i]), category[i], "AZ",
-                int(site[i]) if site[i] is not None else None, "active", 1, now,
-            ]
-        )  # fmt: skip
-    return rows
+    surnames, givens = surname.tolist(), given.tolist()
+    surname_keys, surname_phons = names.keys_of(surnames)
+    given_keys, given_phons = names.keys_of(givens)
+    # Columns built whole, then zipped into rows: no Python work per person beyond the zip.
+    return list(
+        map(
+            list,
+            zip(
+                ids.tolist(),
+                fins,
+                surnames,
+                givens,
+                np.where(female, father + " qızı", father + " oğlu").tolist(),
+                surname_keys,
+                given_keys,
+                surname_phons,
+                given_phons,
+                np.where(female, "female", "male").tolist(),
+                birth.astype("datetime64[D]").astype(object).tolist(),
+                death.astype("datetime64[D]").astype(object).tolist(),
+                repeat(district.code),
+                address.tolist(),
+                phone.tolist(),
+                (household_of + first_household).tolist(),
+                category.tolist(),
+                repeat("AZ"),
+                site.tolist(),
+                repeat("active"),
+                repeat(1),
+                repeat(utcnow()),
+                strict=False,
+            ),
+        )
+    )
 
 
 def _make_twins(
