@@ -19,7 +19,8 @@ from saglam.web.app import create_web
 
 
 def create_database(settings: Settings) -> Database:
-    return Database(make_engine(settings.url))
+    """The server's database (SQLite checkpoints its log in the background: see core.sqlite)."""
+    return Database(make_engine(settings.url, background_checkpoint=True))
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

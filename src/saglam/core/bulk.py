@@ -86,7 +86,7 @@ def indexes_dropped(session: Session, table: Table) -> Iterator[None]:
 
     On PostgreSQL its foreign keys go too, and come back (checked for all rows in one join)
     after the load: checked row by row they cost more than the load itself. Index builds get
-    the memory to sort in RAM rather than on disk.
+    the memory to sort in RAM rather than on disk (PostgreSQL), or sorting threads (SQLite).
     """
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
@@ -99,6 +99,8 @@ def indexes_dropped(session: Session, table: Table) -> Iterator[None]:
     yield
     if postgres:
         connection.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+    else:  # SQLite's sorter merges its runs in parallel (national patient index 35 -> 29 s)
+        connection.execute(text("PRAGMA threads=4"))
     for index in indexes:
         index.create(connection, checkfirst=True)
     for key in keys:

@@ -74,14 +74,22 @@ def code_string(length: int) -> String:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
-def make_engine(url: URL, *, pool_size: int = 10, foreign_keys: bool = True) -> Engine:
+def make_engine(
+    url: URL, *, pool_size: int = 10, foreign_keys: bool = True, background_checkpoint: bool = False
+) -> Engine:
     """An engine tuned for the backend: SQLite in WAL mode, PostgreSQL through psycopg 3.
 
     ``foreign_keys=False`` is for SQLite migrations only: rebuilding a table (ALTER in batch
-    mode) must not trip the references other tables hold to it.
+    mode) must not trip the references other tables hold to it. ``background_checkpoint`` is
+    for a server on SQLite: its log is checkpointed by a thread, not inside request commits.
     """
     if url.get_backend_name() == "sqlite":
-        return sqlite_engine(url, pool_size=pool_size, foreign_keys=foreign_keys)
+        return sqlite_engine(
+            url,
+            pool_size=pool_size,
+            foreign_keys=foreign_keys,
+            background_checkpoint=background_checkpoint,
+        )
     return create_engine(
         url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, pool_recycle=1800
     )

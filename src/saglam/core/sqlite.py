@@ -11,8 +11,12 @@ soon as the lock is released. Reads (``BEGIN DEFERRED``) take no such lock.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
+import threading
+import time
+import weakref
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
@@ -21,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 
+log = logging.getLogger(__name__)
 LOCK_SUFFIX = "-writer.lock"
 
 
@@ -84,7 +89,9 @@ class SerialisedWrites(sqlite3.Connection):
         super().close()
 
 
-def sqlite_engine(url: URL, *, pool_size: int, foreign_keys: bool) -> Engine:
+def sqlite_engine(
+    url: URL, *, pool_size: int, foreign_keys: bool, background_checkpoint: bool = False
+) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -98,7 +105,44 @@ def sqlite_engine(url: URL, *, pool_size: int, foreign_keys: bool) -> Engine:
     # SAVEPOINTs and the unit of work behave the same on both backends.
     event.listen(engine, "connect", _no_autobegin)
     event.listen(engine, "begin", _begin)
+    if background_checkpoint and url.database and url.database != ":memory:":
+        event.listen(engine, "connect", _no_autocheckpoint)
+        _start_checkpointer(engine, Path(url.database))
     return engine
+
+
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
+CHECKPOINT_EVERY = 1.0
+
+
+def _start_checkpointer(engine: Engine, path: Path) -> None:
+    """Copy the write-ahead log back into the database from a thread of its own, every second.
+
+    SQLite otherwise checkpoints inside whichever commit crosses a thousand pages of log, and
+    that commit (often a read's audit record) waits for the copy and its fsync: the slowest
+    requests of a server were those. A passive checkpoint never blocks readers or writers."""
+    ref = weakref.ref(engine)
+
+    def run() -> None:
+        while True:
+            time.sleep(CHECKPOINT_EVERY)
+            alive = ref()
+            if alive is None or not path.exists():
+                return
+            try:
+                raw = alive.raw_connection()
+                try:
+                    raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+                finally:
+                    raw.close()
+            except Exception:
+                log.debug("background checkpoint failed", exc_info=True)
+            del alive
+
+    threading.Thread(target=run, name="sqlite-checkpoint", daemon=True).start()
 
 
 def _pragmas(dbapi_connection: Any, _record: Any, foreign_keys: bool = True) -> None:
