@@ -20,6 +20,8 @@ from benchmarks.common import (
     hammer,
     live_server,
     write_result,
+    wrk,
+    wrk_available,
 )
 from saglam.core.config import parse_database_url
 from saglam.core.db import Database, make_engine
@@ -168,6 +170,20 @@ def http_lookups(url: str, workers: int, requests: int, concurrency: int) -> dic
 
         fin_alone = hammer(base, token, by_fin, requests // 3, 1)
         fin = hammer(base, token, by_fin, requests, concurrency)
+        # The same lookups from wrk (a C client): the server's latency without the Python
+        # client's own time on the same two cores.
+        fin_paths = [by_fin(i)[1] for i in range(len(people))]
+        fin_wrk = (
+            {
+                f"fin_lookup_wrk_{c}": {
+                    **wrk(base, token, fin_paths, connections=c, threads=1, seconds=10),
+                    "goal_p99_ms": 5,
+                }
+                for c in (1, concurrency)
+            }
+            if wrk_available()
+            else {}
+        )
 
         def name_query(i: int) -> tuple[str, str, Any]:
             person = people[i % len(people)]
@@ -192,12 +208,19 @@ def http_lookups(url: str, workers: int, requests: int, concurrency: int) -> dic
     result = {
         "fin_lookup_one_client": {**fin_alone.summary(), "goal_p99_ms": 5},
         "fin_lookup": {**fin.summary(), "goal_p99_ms": 5},
+        **fin_wrk,
         "name_search": {**names.summary(), "goal_p99_ms": 100},
         "name_prefix_search": {**broad.summary(), "goal_p99_ms": 100},
         "server_workers": workers,
         "client_concurrency": concurrency,
     }
-    for key in ("fin_lookup_one_client", "fin_lookup", "name_search", "name_prefix_search"):
+    for key in (
+        "fin_lookup_one_client",
+        "fin_lookup",
+        *fin_wrk,
+        "name_search",
+        "name_prefix_search",
+    ):
         s = result[key]
         print(
             f"  {key}: {s['requests_per_s']} req/s, p50 {s['p50_ms']} ms, p99 {s['p99_ms']} ms (goal p99 ≤ {s['goal_p99_ms']} ms), errors {s['errors']}"

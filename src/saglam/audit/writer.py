@@ -2,14 +2,16 @@
 
 A read (a patient opened, a search) changes no data, but its audit records must be durable
 before the answer leaves. Rather than give every read a write transaction (which, on SQLite,
-serialises all readers), each process has one writer thread: requests hand it their records and
-wait; it appends whatever has queued up in one short transaction, chained like any other.
+serialises all readers), the reads of a process share one connection for their records: a
+request queues its records and takes the writer's lock; whoever holds it appends everything
+queued by then in one short transaction, chained like any other, and the requests whose records
+went with it find them written when their turn comes. Alone, a request writes its own record
+with no hand-over to another thread; under load, one commit carries many requests' records.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -21,42 +23,44 @@ from saglam.audit import repository
 from saglam.audit.schemas import AuditEntry
 
 log = logging.getLogger(__name__)
-MAX_BATCH = 500
 WAIT_SECONDS = 30.0
 
 
 class AuditWriter:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._queue: queue.Queue[tuple[Sequence[AuditEntry], Future[None]]] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
-        self._thread.start()
+        self._pending: list[tuple[Sequence[AuditEntry], Future[None]]] = []
+        self._queue_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._conn: Connection | None = None
 
     def write(self, entries: Sequence[AuditEntry]) -> None:
-        """Block until ``entries`` are committed; raise what the commit raised."""
+        """Return once ``entries`` are committed; raise what their commit raised."""
         done: Future[None] = Future()
-        self._queue.put((entries, done))
-        done.result(timeout=WAIT_SECONDS)
+        with self._queue_lock:
+            self._pending.append((entries, done))
+        if not self._write_lock.acquire(timeout=WAIT_SECONDS):
+            raise TimeoutError("the audit trail could not be written in time")
+        try:
+            if not done.done():
+                self._write_pending()
+        finally:
+            self._write_lock.release()
+        done.result()
 
-    def _run(self) -> None:
-        conn: Connection | None = None
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            entries = [entry for chunk, _ in batch for entry in chunk]
-            try:
-                conn = self._append(conn, entries)
-            except Exception as exc:
-                conn = None  # _append discarded it
-                for _, done in batch:
-                    done.set_exception(exc)
-            else:
-                for _, done in batch:
-                    done.set_result(None)
+    def _write_pending(self) -> None:
+        with self._queue_lock:
+            batch, self._pending = self._pending, []
+        entries = [entry for chunk, _ in batch for entry in chunk]
+        try:
+            self._conn = self._append(self._conn, entries)
+        except Exception as exc:
+            self._conn = None  # _append discarded it
+            for _, done in batch:
+                done.set_exception(exc)
+        else:
+            for _, done in batch:
+                done.set_result(None)
 
     def _append(self, conn: Connection | None, entries: list[AuditEntry]) -> Connection | None:
         """Append in one transaction on the writer's own connection (kept between batches: no
