@@ -33,14 +33,22 @@ def refreshing() -> Iterator[None]:
         _local.refresh = False
 
 
-def remembered(key: Hashable, compute: Callable[[], T], ttl: float = TTL_SECONDS) -> T:
+def remembered(
+    key: Hashable, compute: Callable[[], T], ttl: float = TTL_SECONDS, *, single_flight: bool = True
+) -> T:
     """``compute()``'s result, reused for ``ttl`` seconds for the same ``key``. Callers asking
-    for a key being computed wait for that computation instead of starting their own."""
+    for a key being computed wait for that computation instead of starting their own — unless
+    ``single_flight`` is off: for cheap values computed inside a caller's transaction, where
+    waiting on another caller (who may wait on this caller's database lock) could deadlock."""
     if getattr(_local, "refresh", False):
         ttl = 0.0
     found = _fresh(key, ttl)
     if found is not None:
         return found[1]  # type: ignore[no-any-return]
+    if not single_flight:
+        value = compute()
+        store(key, value)
+        return value
     with _lock:
         flight = _computing.setdefault(key, threading.Lock())
     with flight:

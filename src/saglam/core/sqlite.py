@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 
 log = logging.getLogger(__name__)
 LOCK_SUFFIX = "-writer.lock"
@@ -45,8 +46,24 @@ sqlite3.register_adapter(date, _date_text)
 sqlite3.register_adapter(datetime, _datetime_text)
 
 
+#: SQLite's own patience with a locked database: a writer waits this long, then fails.
+BUSY_SECONDS = 30.0
+_process_locks: dict[str, threading.Lock] = {}
+_process_locks_guard = threading.Lock()
+
+
+def _process_lock(path: str) -> threading.Lock:
+    with _process_locks_guard:
+        return _process_locks.setdefault(path, threading.Lock())
+
+
 class SerialisedWrites(sqlite3.Connection):
-    """A connection whose write transactions hold the database's writer lock file."""
+    """A connection whose write transactions hold the database's writer lock file.
+
+    Threads of one process first queue on a lock of the process, which gives up after
+    ``BUSY_SECONDS`` like SQLite would (two threads of a process waiting on each other fail
+    instead of hanging); the one thread holding it then waits in ``flock`` for other processes.
+    """
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
@@ -54,20 +71,32 @@ class SerialisedWrites(sqlite3.Connection):
         on_disk = name not in ("", ":memory:") and not name.startswith("file:")
         self._lock_path = name + LOCK_SUFFIX if on_disk else None
         self._lock_fd: int | None = None
-        self._holding = False
+        self._holding: threading.Lock | None = None
 
     def hold_writer_lock(self) -> None:
-        if self._lock_path is None or self._holding:
+        if self._lock_path is None or self._holding is not None:
             return
-        if self._lock_fd is None:
-            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-        self._holding = True
+        in_process = _process_lock(self._lock_path)
+        if not in_process.acquire(timeout=BUSY_SECONDS):
+            raise sqlite3.OperationalError("database is locked")
+        try:
+            if self._lock_fd is None:
+                self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        except BaseException:
+            in_process.release()
+            raise
+        self._holding = in_process
 
     def release_writer_lock(self) -> None:
-        if self._holding and self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-        self._holding = False
+        held, self._holding = self._holding, None
+        if held is None:
+            return
+        try:
+            if self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        finally:
+            held.release()
 
     def commit(self) -> None:
         try:
@@ -168,7 +197,10 @@ def _begin(conn: Connection) -> None:
         return
     dbapi = conn.connection.dbapi_connection
     if isinstance(dbapi, SerialisedWrites):
-        dbapi.hold_writer_lock()
+        try:
+            dbapi.hold_writer_lock()
+        except sqlite3.OperationalError as exc:  # as SQLite's own busy timeout would raise it
+            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
     try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:

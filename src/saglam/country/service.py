@@ -118,6 +118,7 @@ def require_district(session: Session, code: str, field: str = "district") -> No
     known = memo.remembered(
         ("district-codes", memo.database_of(session)),
         lambda: frozenset(repository.codes_of_kind(session, LocationKind.DISTRICT.value)),
+        single_flight=False,
     )
     if code in known:
         return
@@ -156,7 +157,9 @@ def active_profile(session: Session) -> Profile:
     A database's profile never changes once set (loading another one is refused), so its name
     is kept per database: nearly every request asks for it."""
     name = memo.remembered(
-        ("active-profile", memo.database_of(session)), lambda: _active_profile_name(session)
+        ("active-profile", memo.database_of(session)),
+        lambda: _active_profile_name(session),
+        single_flight=False,
     )
     return load_profile(name)
 

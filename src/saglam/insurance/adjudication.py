@@ -124,6 +124,7 @@ def context(
                 ("package-items", database, v.id, v.created_at),
                 partial(_items_of, session, v.id, item_schema),
                 ttl=3600,
+                single_flight=False,  # read in the caller's (writing) transaction
             )
             for v in versions
             if v.id in used
