@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from saglam import __version__
@@ -19,8 +23,25 @@ from saglam.web.app import create_web
 
 
 def create_database(settings: Settings) -> Database:
-    """The server's database (SQLite checkpoints its log in the background: see core.sqlite)."""
-    return Database(make_engine(settings.url, background_checkpoint=True))
+    """The server's database: a connection for each request thread and a few for the audit
+    writer and the dashboard warmer (connections opened and closed per request cost more than
+    the request); SQLite checkpoints its log in the background (see core.sqlite)."""
+    return Database(
+        make_engine(settings.url, pool_size=settings.threads + 4, background_checkpoint=True)
+    )
+
+
+def _request_threads(count: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Run requests' synchronous work on ``count`` threads. More threads than this only queue
+    on the interpreter lock: with 40 (the default of the thread pool), reads on PostgreSQL
+    served ~590 a second on two workers, with 16 ~705."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = count
+        yield
+
+    return lifespan
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -29,6 +50,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     database = database or create_database(settings)
     ctx = AppContext.build(settings, database)
     app = FastAPI(
+        lifespan=_request_threads(settings.threads),
         title="Saglam",
         version=__version__,
         docs_url=None,

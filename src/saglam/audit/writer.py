@@ -3,10 +3,11 @@
 A read (a patient opened, a search) changes no data, but its audit records must be durable
 before the answer leaves. Rather than give every read a write transaction (which, on SQLite,
 serialises all readers), the reads of a process share one connection for their records: a
-request queues its records and takes the writer's lock; whoever holds it appends everything
-queued by then in one short transaction, chained like any other, and the requests whose records
-went with it find them written when their turn comes. Alone, a request writes its own record
-with no hand-over to another thread; under load, one commit carries many requests' records.
+request queues its records; if nobody is writing, it writes everything queued in one short
+transaction, chained like any other, and wakes the requests whose records went with it; if
+someone is, it waits until its records are written — or until the writer, done with a batch,
+hands it the next one. Alone, a request writes its own record with no hand-over between
+threads; under load, one commit carries many requests' records and no thread queues on a lock.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
@@ -26,41 +26,66 @@ log = logging.getLogger(__name__)
 WAIT_SECONDS = 30.0
 
 
+class _Ticket:
+    """One request's records, and what became of them."""
+
+    __slots__ = ("entries", "error", "leads", "wake", "written")
+
+    def __init__(self, entries: Sequence[AuditEntry]) -> None:
+        self.entries = entries
+        self.wake = threading.Event()
+        self.leads = False
+        self.written = False
+        self.error: BaseException | None = None
+
+
 class AuditWriter:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._pending: list[tuple[Sequence[AuditEntry], Future[None]]] = []
+        self._pending: list[_Ticket] = []
         self._queue_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        self._writing = False
         self._conn: Connection | None = None
 
     def write(self, entries: Sequence[AuditEntry]) -> None:
         """Return once ``entries`` are committed; raise what their commit raised."""
-        done: Future[None] = Future()
+        ticket = _Ticket(entries)
         with self._queue_lock:
-            self._pending.append((entries, done))
-        if not self._write_lock.acquire(timeout=WAIT_SECONDS):
-            raise TimeoutError("the audit trail could not be written in time")
-        try:
-            if not done.done():
-                self._write_pending()
-        finally:
-            self._write_lock.release()
-        done.result()
+            self._pending.append(ticket)
+            if not self._writing:
+                self._writing = ticket.leads = True
+                ticket.wake.set()
+        while not ticket.written:
+            if not ticket.wake.wait(WAIT_SECONDS):
+                raise TimeoutError("the audit trail could not be written in time")
+            ticket.wake.clear()
+            if ticket.leads and not ticket.written:
+                self._write_batch()
+        if ticket.error is not None:
+            raise ticket.error
 
-    def _write_pending(self) -> None:
+    def _write_batch(self) -> None:
+        """Write everything queued (this writer's own records among it), then hand the writing
+        to the first request that queued meanwhile, or stop."""
         with self._queue_lock:
             batch, self._pending = self._pending, []
-        entries = [entry for chunk, _ in batch for entry in chunk]
+        error: BaseException | None = None
         try:
-            self._conn = self._append(self._conn, entries)
-        except Exception as exc:
+            self._conn = self._append(self._conn, [e for t in batch for e in t.entries])
+        except BaseException as exc:
             self._conn = None  # _append discarded it
-            for _, done in batch:
-                done.set_exception(exc)
-        else:
-            for _, done in batch:
-                done.set_result(None)
+            error = exc
+        finally:
+            for ticket in batch:
+                ticket.error, ticket.written = error, True
+            with self._queue_lock:
+                if self._pending:
+                    self._pending[0].leads = True
+                    self._pending[0].wake.set()
+                else:
+                    self._writing = False
+            for ticket in batch:
+                ticket.wake.set()
 
     def _append(self, conn: Connection | None, entries: list[AuditEntry]) -> Connection | None:
         """Append in one transaction on the writer's own connection (kept between batches: no

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    threads: int = Field(
+        default=16, ge=1, le=256, description="Threads per worker for requests' database work."
+    )
     profile: str = "azerbaijan"
     token_ttl_seconds: int = Field(default=900, ge=30, le=86400)
     session_ttl_seconds: int = Field(default=8 * 3600, ge=60)
