@@ -34,11 +34,20 @@ def _date_text(value: date) -> str:
     return value.isoformat()
 
 
+_last_datetime: tuple[datetime | None, str] = (None, "")
+
+
 def _datetime_text(value: datetime) -> str:
-    """A timestamp as SQLAlchemy's SQLite DateTime stores it: naive UTC, with microseconds."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(sep=" ", timespec="microseconds")
+    """A timestamp as SQLAlchemy's SQLite DateTime stores it: naive UTC, with microseconds.
+    Bulk rows share their load time: the last value converted is converted once."""
+    global _last_datetime
+    last, text = _last_datetime
+    if value is last:
+        return text
+    naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    text = naive.isoformat(sep=" ", timespec="microseconds")
+    _last_datetime = (value, text)
+    return text
 
 
 # For rows handed to the driver directly (bulk loads): the same text SQLAlchemy would store.

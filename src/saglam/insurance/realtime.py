@@ -9,6 +9,7 @@ writer got in the way), each claim is retried on its own.
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 import time
@@ -28,6 +29,28 @@ class _Job:
     done: threading.Event = field(default_factory=threading.Event)
     outcome: Outcome | None = None
     failure: BaseException | None = None
+    #: an async caller's future, resolved on its event loop
+    waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
+
+    def finish(self) -> None:
+        self.done.set()
+        if self.waiter is not None:
+            loop, future = self.waiter
+            loop.call_soon_threadsafe(_resolve, future)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _answer(job: _Job) -> tuple[ClaimRead, bool]:
+    if job.failure is not None:
+        raise job.failure
+    if isinstance(job.outcome, DomainError):
+        raise job.outcome
+    assert job.outcome is not None
+    return job.outcome
 
 
 class ClaimBatcher:
@@ -50,12 +73,23 @@ class ClaimBatcher:
         self._jobs.put(job)
         if not job.done.wait(timeout):
             raise TimeoutError("the claim was not judged in time")
-        if job.failure is not None:
-            raise job.failure
-        if isinstance(job.outcome, DomainError):
-            raise job.outcome
-        assert job.outcome is not None
-        return job.outcome
+        return _answer(job)
+
+    async def submit_async(
+        self, actor: Principal, data: ClaimIn, timeout: float = 60.0
+    ) -> tuple[ClaimRead, bool]:
+        """``submit`` for a caller on an event loop: it waits without holding a thread, so the
+        claims in flight (and so the batches) are not capped by a thread pool's size."""
+        self._start()
+        loop = asyncio.get_running_loop()
+        job = _Job(actor, data, waiter=(loop, loop.create_future()))
+        self._jobs.put(job)
+        assert job.waiter is not None
+        try:
+            await asyncio.wait_for(job.waiter[1], timeout)
+        except TimeoutError:
+            raise TimeoutError("the claim was not judged in time") from None
+        return _answer(job)
 
     def _start(self) -> None:
         with self._lock:
@@ -88,7 +122,7 @@ class ClaimBatcher:
                 self._alone(job)
         finally:
             for job in jobs:
-                job.done.set()
+                job.finish()
 
     def _alone(self, job: _Job) -> None:
         try:

@@ -119,14 +119,14 @@ def new_package_version(
 
 
 @router.post("/claims", response_model=ClaimRead, status_code=201)
-def submit_claim(
+async def submit_claim(
     data: ClaimIn, request: Request, response: Response, actor: ReadOnlyPrincipalDep
 ) -> ClaimRead:
     """Submit and judge a claim in real time. The same identifier again returns the first result
     (200, not a second claim); a different claim under a used identifier is a conflict (409).
     Claims arriving together are judged together (see ``insurance.realtime``)."""
     batcher: insurance.ClaimBatcher = request.app.state.claim_batcher
-    claim, created = batcher.submit(actor, data)
+    claim, created = await batcher.submit_async(actor, data)
     if not created:
         response.status_code = 200
     return claim
