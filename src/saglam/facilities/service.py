@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Select
@@ -323,9 +323,12 @@ def facility_ids_in(session: Session, districts: Iterable[str]) -> set[int]:
     return repository.ids_in_districts(session, districts)
 
 
-def district_of(session: Session, facility_id: int) -> str | None:
-    """The facility's district (None for an external organisation); Invalid if it is unknown."""
-    found = repository.districts_of(session, [facility_id])
+def district_of(
+    session: Session, facility_id: int, known: Mapping[int, str | None] | None = None
+) -> str | None:
+    """The facility's district (None for an external organisation); Invalid if it is unknown.
+    ``known`` is what ``districts_of`` answered for a batch the facility belongs to."""
+    found = known if known is not None else repository.districts_of(session, [facility_id])
     if facility_id not in found:
         raise Invalid(
             "unknown-facility",
@@ -333,6 +336,11 @@ def district_of(session: Session, facility_id: int) -> str | None:
             fields={"facility_id": Message("unknown")},
         )
     return found[facility_id]
+
+
+def districts_of(session: Session, facility_ids: Iterable[int]) -> dict[int, str | None]:
+    """The districts of those of ``facility_ids`` that exist (one query for a batch)."""
+    return repository.districts_of(session, facility_ids)
 
 
 def counts(session: Session, actor: Principal, *columns: str) -> list[tuple[object, ...]]:

@@ -93,11 +93,29 @@ def claim_reads(session: Session, rows: Sequence[Claim]) -> list[ClaimRead]:
     return [_read(session, c, lines.get(c.id, [])) for c in rows]
 
 
-def _frame_of(pairs: Sequence[tuple[Claim, list[ClaimLine]]]) -> pl.DataFrame:
+def _keys(pairs: Sequence[tuple[Claim, list[ClaimLine]]]) -> list[tuple[int, list[int]]]:
+    """Each claim's and its lines' keys for the rules: their ids, or for claims not stored
+    yet, negative stand-ins (judged before they are written, they need no ids)."""
+    keys = []
+    stand_in = 0
+    for claim, lines in pairs:
+        stand_in -= 1
+        claim_key = claim.id if claim.id is not None else stand_in
+        line_keys = []
+        for line in lines:
+            stand_in -= 1
+            line_keys.append(line.id if line.id is not None else stand_in)
+        keys.append((claim_key, line_keys))
+    return keys
+
+
+def _frame_of(
+    pairs: Sequence[tuple[Claim, list[ClaimLine]]], keys: list[tuple[int, list[int]]]
+) -> pl.DataFrame:
     rows = [
         (
-            line.id,
-            claim.id,
+            line_key,
+            claim_key,
             line.patient_id,
             line.facility_id,
             line.service_code,
@@ -107,8 +125,8 @@ def _frame_of(pairs: Sequence[tuple[Claim, list[ClaimLine]]]) -> pl.DataFrame:
             line.diagnoses,
             claim.submitted_on,
         )
-        for claim, lines in pairs
-        for line in lines
+        for (claim, lines), (claim_key, line_keys) in zip(pairs, keys, strict=True)
+        for line, line_key in zip(lines, line_keys, strict=True)
     ]
     return pl.DataFrame(rows, schema=adjudication.LINE_SCHEMA, orient="row")
 
@@ -116,11 +134,14 @@ def _frame_of(pairs: Sequence[tuple[Claim, list[ClaimLine]]]) -> pl.DataFrame:
 def _judge_claims(
     session: Session, actor: Principal, pairs: Sequence[tuple[Claim, list[ClaimLine]]]
 ) -> None:
-    judged = adjudication.judge(session, actor, _frame_of(pairs))
-    by_id = {row["line_id"]: row for row in judged.iter_rows(named=True)}
-    for claim, lines in pairs:
-        for line in lines:
-            result = by_id[line.id]
+    """Judge claims, stored or not yet (new claims are judged before they are written, so they
+    are written once, with their outcomes)."""
+    keys = _keys(pairs)
+    judged = adjudication.judge(session, actor, _frame_of(pairs, keys))
+    by_key = {row["line_id"]: row for row in judged.iter_rows(named=True)}
+    for (claim, lines), (_, line_keys) in zip(pairs, keys, strict=True):
+        for line, key in zip(lines, line_keys, strict=True):
+            result = by_key[key]
             line.outcome = result["outcome"]
             line.reasons = ";".join(result["reasons"])
             line.allowed_quantity = result["allowed_quantity"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -169,6 +169,21 @@ def history(
 def claim_by_identifier(session: Session, facility_id: int, identifier: str) -> Claim | None:
     stmt = select(Claim).where(Claim.facility_id == facility_id, Claim.identifier == identifier)
     return session.execute(stmt).scalar_one_or_none()
+
+
+def claims_by_identifiers(
+    session: Session, keys: Iterable[tuple[int, str]]
+) -> dict[tuple[int, str], Claim]:
+    """The stored claims among (facility, identifier) ``keys``, in one query."""
+    wanted = list(set(keys))
+    if not wanted:
+        return {}
+    # two IN lists walk the unique (facility, identifier) index; a row-value IN scanned the table
+    stmt = select(Claim).where(
+        Claim.facility_id.in_({f for f, _ in wanted}), Claim.identifier.in_({i for _, i in wanted})
+    )
+    found = {(c.facility_id, c.identifier): c for c in session.execute(stmt).scalars()}
+    return {key: claim for key, claim in found.items() if key in set(wanted)}
 
 
 def claim(session: Session, ident: int) -> Claim | None:

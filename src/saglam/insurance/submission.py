@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -35,9 +35,11 @@ def _same(existing: Claim, lines: list[ClaimLine], data: ClaimIn) -> bool:
     return existing.patient_id == data.patient_id and sent == stored
 
 
-def _check(session: Session, actor: Principal, data: ClaimIn) -> None:
+def _check(
+    session: Session, actor: Principal, data: ClaimIn, known: Mapping[int, str | None]
+) -> None:
     _scope(session, actor, data.facility_id, AuditAction.CREATE)
-    facilities.district_of(session, data.facility_id)
+    facilities.district_of(session, data.facility_id, known)
     for i, code in enumerate(data.diagnoses):
         if problem := care.diagnosis_problem(code):
             raise Invalid("bad-diagnosis", problem, fields={f"diagnoses.{i}": problem})
@@ -72,18 +74,24 @@ def submit_many(
     """
     outcomes: list[Outcome | None] = [None] * len(items)
     fresh: dict[tuple[int, str], tuple[int, Claim, list[ClaimLine]]] = {}
+    # what every claim of the batch is checked against, read once for all of them
+    known = facilities.districts_of(session, {data.facility_id for _, data in items})
+    earlier = repository.claims_by_identifiers(
+        session, [(data.facility_id, data.identifier) for _, data in items]
+    )
+    earlier_lines = repository.lines_of(session, [c.id for c in earlier.values()])
     for index, (actor, data) in enumerate(items):
         try:
-            _check(session, actor, data)
+            _check(session, actor, data, known)
             key = (data.facility_id, data.identifier)
             if key in fresh:  # the same claim twice in one batch: the first one stands
                 _, claim, lines = fresh[key]
                 if not _same(claim, lines, data):
                     raise _reused(data)
                 continue
-            existing = repository.claim_by_identifier(session, *key)
+            existing = earlier.get(key)
             if existing is not None:
-                stored = repository.lines_of(session, [existing.id]).get(existing.id, [])
+                stored = earlier_lines.get(existing.id, [])
                 if not _same(existing, stored, data):
                     raise _reused(data)
                 outcomes[index] = (_read(session, existing, stored), False)
@@ -92,6 +100,8 @@ def submit_many(
         except DomainError as exc:
             outcomes[index] = exc
     pairs = [(claim, lines) for _, claim, lines in fresh.values()]
+    if judge and pairs:  # before they are written: each row is then written once
+        _judge_claims(session, items[0][0], pairs)
     session.add_all([claim for claim, _ in pairs])
     session.flush()
     for claim, lines in pairs:
@@ -99,8 +109,6 @@ def submit_many(
             line.claim_id = claim.id
         session.add_all(lines)
     session.flush()
-    if judge and pairs:
-        _judge_claims(session, items[0][0], pairs)
     for index, claim, lines in fresh.values():
         actor, data = items[index]
         audit.record(
