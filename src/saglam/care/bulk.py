@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
@@ -18,7 +20,7 @@ from saglam.care.models import (
     Referral,
     ServiceLine,
 )
-from saglam.core.bulk import load_rows, reset_sequence
+from saglam.core.bulk import keys_set_aside, load_rows, reset_sequence
 from saglam.core.security import Principal
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -47,6 +49,12 @@ def bulk_load(
             load_rows(session, _TABLES[name].__table__, COLUMNS[name], rows) if rows else 0
         )
     return counts
+
+
+def bulk_loading(session: Session, actor: Principal) -> AbstractContextManager[None]:
+    """Around a whole country's care loads: keys and indexes set aside (see core.bulk)."""
+    audit.require(session, actor, "Encounter", "write", action=AuditAction.CREATE)
+    return keys_set_aside(session, [cast(Table, t.__table__) for t in _TABLES.values()])
 
 
 def after_bulk_load(session: Session, actor: Principal, counts: dict[str, int]) -> None:

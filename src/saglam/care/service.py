@@ -18,6 +18,7 @@ from saglam.care import repository, rules
 from saglam.care.aggregates import encounters_by_month as encounters_by_month
 from saglam.care.bulk import after_bulk_load as after_bulk_load
 from saglam.care.bulk import bulk_load as bulk_load
+from saglam.care.bulk import bulk_loading as bulk_loading
 from saglam.care.catalogue import catalogue, formulary
 from saglam.care.catalogue import diagnosis_problem as diagnosis_problem
 from saglam.care.catalogue import diagnosis_title as diagnosis_title

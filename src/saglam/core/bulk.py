@@ -108,6 +108,32 @@ def indexes_dropped(session: Session, table: Table) -> Iterator[None]:
     analyze(session, table.name)
 
 
+@contextmanager
+def keys_set_aside(session: Session, tables: Sequence[Table]) -> Iterator[None]:
+    """For a long bulk load into ``tables``: on PostgreSQL their foreign keys and secondary
+    indexes are dropped, then built again after it (each row's key checks — a query each — and
+    index entries cost far more than building them once). SQLite keeps them: its key checks are
+    cheap lookups, and its index builds are one long sort after another in its one writer."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    keys = [key for table in tables for key in table.foreign_key_constraints]
+    indexes = [index for table in tables for index in table.indexes]
+    for key in keys:
+        connection.execute(DropConstraint(key))
+    for index in indexes:
+        index.drop(connection, checkfirst=True)
+    yield
+    connection.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+    for index in indexes:
+        index.create(connection, checkfirst=True)
+    for key in keys:
+        connection.execute(AddConstraint(key))
+    for table in tables:
+        analyze(session, table.name)
+
+
 def analyze(session: Session, table: str | None = None) -> None:
     """Refresh the planner's statistics after a bulk load (of one table, or of all). Without
     them PostgreSQL guesses, e.g. walks a primary key to find one practitioner's employment.

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
-from saglam.core.bulk import load_rows, reset_sequence, update_rows
+from saglam.core.bulk import keys_set_aside, load_rows, reset_sequence, update_rows
 from saglam.core.errors import Conflict, Invalid, NotFound
 from saglam.core.message import Message
 from saglam.core.security import Principal, Role
 from saglam.core.types import utcnow
 from saglam.insurance import adjudication, repository
 from saglam.insurance.enums import REASON_TEXT, ClaimStatus, LineOutcome, Reason, ReviewDecision
-from saglam.insurance.models import Claim, ClaimLine
+from saglam.insurance.models import Claim, ClaimLine, Contribution, CoveragePeriod
 from saglam.insurance.schemas import BatchReport, ClaimLineRead, ClaimRead, ReviewIn
 from saglam.patients import service as patients
 
@@ -457,6 +459,14 @@ def bulk_load(
         LINE_COLUMNS + _LINE_AMOUNTS,
         (tuple(row) + _ZERO_AMOUNTS for row in lines),
     )
+
+
+def bulk_loading(session: Session, actor: Principal) -> AbstractContextManager[None]:
+    """Around a whole country's coverage and claim loads: keys and indexes set aside (see
+    core.bulk)."""
+    audit.require(session, actor, "Claim", "write", action=AuditAction.CREATE)
+    tables = (Claim, ClaimLine, CoveragePeriod, Contribution)
+    return keys_set_aside(session, [cast(Table, t.__table__) for t in tables])
 
 
 def after_bulk_load(session: Session) -> None:

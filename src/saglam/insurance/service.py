@@ -12,6 +12,7 @@ from saglam.insurance.claims import (
 )
 from saglam.insurance.claims import after_bulk_load as claims_after_bulk_load
 from saglam.insurance.claims import bulk_load as bulk_load_claims
+from saglam.insurance.claims import bulk_loading as bulk_loading
 from saglam.insurance.coverage import after_bulk_load as coverage_after_bulk_load
 from saglam.insurance.coverage import (
     auto_enrol,
@@ -49,6 +50,7 @@ __all__ = [
     "bill_month",
     "bulk_load_claims",
     "bulk_load_coverage",
+    "bulk_loading",
     "claims_after_bulk_load",
     "claims_by_month",
     "close_period",
@@ -84,5 +86,6 @@ __all__ = [
     "remittance_pdf",
     "reopen",
     "run_payments",
-    "submit", "submit_many",
+    "submit",
+    "submit_many",
 ]  # fmt: skip

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
-from saglam.core.bulk import indexes_dropped, load_rows, reset_sequence
+from saglam.core.bulk import indexes_dropped, keys_set_aside, load_rows, reset_sequence
 from saglam.core.errors import Conflict
 from saglam.core.message import Message
 from saglam.core.security import Principal
@@ -43,7 +44,8 @@ def bulk_loading(
         loaded += count
         return count
 
-    with indexes_dropped(session, table):  # type: ignore[arg-type]
+    links = cast(Table, PatientFacility.__table__)
+    with indexes_dropped(session, table), keys_set_aside(session, [links]):  # type: ignore[arg-type]
         yield load
     reset_sequence(session, table)
     audit.record(session, actor, AuditAction.CREATE, "Patient", detail={"patients": loaded})

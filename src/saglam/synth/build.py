@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -89,7 +90,11 @@ def build_country(
     premiums = insurance.premium_settings(profile)
     claim_totals = {"claims": 0, "lines": 0}
     say("population", 0, expected)
-    with patients.bulk_loading(session, actor) as load:
+    with ExitStack() as loading:
+        load = loading.enter_context(patients.bulk_loading(session, actor))
+        if care_ctx is not None:
+            loading.enter_context(care_service.bulk_loading(session, actor))
+            loading.enter_context(insurance.bulk_loading(session, actor))
         for number, chunk in enumerate(ahead(population.generate(
             profile, scale, plan, as_of,
             seed=seed, duplicate_rate=duplicate_rate, twin_rate=twin_rate, truth=truth,
