@@ -28,6 +28,7 @@ from saglam.core.db import Database, make_engine
 from saglam.core.security import Principal
 from saglam.country.profile import load_profile
 from saglam.migrations import runner
+from saglam.synth import calibration
 from saglam.synth.build import build_country
 
 SYSTEM = Principal.system("benchmark")
@@ -49,12 +50,14 @@ def build(url: str, scale: float) -> dict[str, Any]:
             last.update(stage=stage, at=now)
 
     started = time.perf_counter()
+    profile, as_of = load_profile("azerbaijan"), datetime.now(UTC).date()
     with database.unit_of_work() as session:
         report = build_country(
-            session, SYSTEM, load_profile("azerbaijan"), scale=scale, seed=1,
-            as_of=datetime.now(UTC).date(), progress=progress,
-        )  # fmt: skip
+            session, SYSTEM, profile, scale=scale, seed=1, as_of=as_of, progress=progress
+        )
     seconds = time.perf_counter() - started
+    with database.unit_of_work() as session:
+        checks = calibration.checks(session, SYSTEM, profile, as_of)
     with database.engine.connect() as conn:
         rows = {
             t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()) for t in TABLES
@@ -66,11 +69,20 @@ def build(url: str, scale: float) -> dict[str, Any]:
         "stages_seconds": {k: round(v, 1) for k, v in stages.items()}, "rows": rows,
         "care_rows_per_s_of_build": round(care_rows / seconds), "claims": report.claims,
         "national_year_estimate_minutes": round(seconds / scale / 60, 1), "goal_national_minutes": 20,
+        "calibration": {
+            c.name: {"expected": round(c.expected), "actual": c.actual, "deviation": round(c.deviation, 4)}
+            for c in checks
+        },
+        "calibration_within_5_percent": all(c.within(0.05) for c in checks),
     }  # fmt: skip
     print(
         f"  built {report.people:,} people and {care_rows:,} care rows in {seconds:.0f} s "
         f"({result['care_rows_per_s_of_build']:,} care rows/s over the whole build); stages {result['stages_seconds']}"
     )
+    print("  calibration (expected from the profile, actual in the database):")
+    for c in checks:
+        mark = "ok" if c.within(0.05) else "OFF BY MORE THAN 5 %"
+        print(f"    {c.name:13} {c.expected:14,.0f} {c.actual:14,} {c.deviation:+7.2%}  {mark}")
     return result
 
 

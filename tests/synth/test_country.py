@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import func, or_, select
 
+from saglam.care.models import Diagnosis
 from saglam.core.config import parse_database_url
 from saglam.core.db import Database, make_engine
-from saglam.country.profile import load_profile
+from saglam.country.profile import load_profile, profile_table
 from saglam.facilities import service as facilities
 from saglam.facilities.schemas import FacilityQuery
 from saglam.migrations import runner
 from saglam.patients import service as patients
+from saglam.synth import calibration, population
 from saglam.synth import facilities as facility_gen
-from saglam.synth import population
 from saglam.synth.build import build_country
 from saglam.workforce import service as workforce
 from tests.factories import SYSTEM
@@ -143,3 +145,47 @@ def test_generate_command_builds_a_country(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "--scale" in bad.stderr
     unknown = run_cli("generate", "--profile", "atlantis", env=env)
     assert unknown.returncode == 1 and "unknown profile" in unknown.stderr
+
+
+def test_year_of_care_matches_the_profile_within_five_percent(country: Database) -> None:
+    """Visits, stays, services, laboratory tests and operations against the utilisation rates
+    (which sum to the national figures), and the diabetes, thalassaemia and cancer registers
+    against their prevalence."""
+    with country.unit_of_work() as session:
+        found = calibration.checks(session, SYSTEM, load_profile("azerbaijan"), AS_OF)
+    assert {c.name for c in found} == set(calibration.UTILISATION) | set(calibration.REGISTERS)
+    for check in found:
+        assert check.expected > 0 and check.within(0.05), (check, f"{check.deviation:+.1%}")
+
+
+def test_respiratory_infections_peak_in_winter(country: Database) -> None:
+    month = func.strftime("%m", Diagnosis.recorded_on)
+    respiratory = or_(Diagnosis.code.startswith("J0"), Diagnosis.code.startswith("J1"))
+    with country.sessions() as session:
+        per_month = dict(
+            session.execute(select(month, func.count()).where(respiratory).group_by(month)).all()
+        )
+    winter = sum(per_month[m] for m in ("12", "01", "02", "03")) / 4
+    summer = sum(per_month[m] for m in ("06", "07", "08")) / 3
+    assert winter > 1.5 * summer, per_month
+
+
+def test_calibration_expects_the_profile_rates_over_the_days_alive() -> None:
+    profile = load_profile("azerbaijan")
+    band = next(
+        b
+        for b in profile_table(profile.name, "utilisation")
+        if b.sex == "female" and b.age_from == 30
+    )
+    born = date(1994, 1, 1)  # 32 on AS_OF
+    died = AS_OF - timedelta(days=73)  # alive for 292 of the year's 365 days
+    want = calibration.expected(
+        profile, [(born, "female", None, 1000), (born, "female", died, 10)], AS_OF
+    )
+    assert want["visits"] == pytest.approx(band.visits_per_person * (1000 + 10 * 292 / 365))
+    assert want["labs"] == pytest.approx(want["visits"] * band.labs_per_visit)
+    first, _ = calibration.year_of(AS_OF)
+    baby = calibration.exposure([first + timedelta(days=100), born], [None, first], AS_OF)
+    assert baby.tolist() == pytest.approx([265 / 365, 0.0])
+    assert calibration.Check("visits", 100.0, 104).within(0.05)
+    assert not calibration.Check("visits", 100.0, 94).within(0.05)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from saglam.audit import service as audit
 from saglam.audit.enums import AuditAction
-from saglam.care import repository
+from saglam.care import catalogue, repository
 from saglam.core.security import Principal
 from saglam.country import service as country
 from saglam.facilities import service as facilities
@@ -40,4 +41,46 @@ def encounters_by_month(
     places = None if districts is None else facilities.located(session, actor, districts)
     return repository.encounters_by_month(
         session, _month_start(first, zone), _month_start(last, zone, after=True), name, places
+    )
+
+
+@dataclass(frozen=True)
+class YearTotals:
+    """A period of care in numbers: what the profile's utilisation figures count."""
+
+    visits: int
+    inpatient: int
+    services: int  # by quantity, laboratory tests and operations included
+    labs: int  # laboratory results
+    surgeries: int  # services the catalogue counts as operations
+    patients_with: Mapping[str, int]  # distinct patients with a diagnosis, by register
+
+
+def year_totals(
+    session: Session,
+    actor: Principal,
+    first: date,
+    last: date,
+    registers: Mapping[str, Sequence[str]],
+) -> YearTotals:
+    """Totals of care from ``first`` to ``last`` (inclusive), and per register (a name and its
+    ICD-10 prefixes) the patients diagnosed in that time: aggregates, never records."""
+    audit.require(session, actor, "Dashboard", "read", action=AuditAction.SEARCH)
+    raw = repository.year_totals(session, first, last)
+    services = catalogue.catalogue(country.active_profile(session))
+    quantities = {k.removeprefix("service:"): v for k, v in raw.items() if k.startswith("service:")}
+    return YearTotals(
+        visits=raw["visits"],
+        inpatient=raw["inpatient"],
+        services=sum(quantities.values()),
+        labs=raw["labs"],
+        surgeries=sum(
+            n
+            for code, n in quantities.items()
+            if code in services and services[code].kind == "surgery"
+        ),
+        patients_with={
+            name: repository.patients_with_codes(session, prefixes, first, last)
+            for name, prefixes in registers.items()
+        },
     )

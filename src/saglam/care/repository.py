@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from saglam.care.enums import EncounterStatus
@@ -184,3 +184,44 @@ def encounters_by_month(
     months = inner.subquery()
     stmt = select(months.c.month, func.count()).group_by(months.c.month)
     return [(str(m), int(n)) for m, n in session.execute(stmt)]
+
+
+def year_totals(session: Session, first: date, last: date) -> dict[str, int]:
+    """Encounters (and inpatient stays among them), services by quantity per code, laboratory
+    results, over [first, last]: one aggregate query per table."""
+    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    end = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
+    visits, stays = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Encounter.klass == "inpatient", 1), else_=0)), 0),
+        ).where(
+            Encounter.start >= start,
+            Encounter.start < end,
+            Encounter.status != EncounterStatus.CANCELLED.value,
+        )
+    ).one()
+    labs = session.execute(
+        select(func.count()).where(
+            Observation.category == "laboratory",
+            Observation.effective_at >= start,
+            Observation.effective_at < end,
+        )
+    ).scalar_one()
+    out = {"visits": int(visits), "inpatient": int(stays), "labs": int(labs)}
+    by_code = select(ServiceLine.service_code, func.sum(ServiceLine.quantity)).where(
+        ServiceLine.performed_on >= first, ServiceLine.performed_on <= last
+    )
+    for code, quantity in session.execute(by_code.group_by(ServiceLine.service_code)):
+        out[f"service:{code}"] = int(quantity)
+    return out
+
+
+def patients_with_codes(session: Session, prefixes: Sequence[str], first: date, last: date) -> int:
+    """Distinct patients with a diagnosis whose code starts with one of ``prefixes``, recorded
+    over [first, last]."""
+    match = or_(*(Diagnosis.code.startswith(p, autoescape=True) for p in prefixes))
+    stmt = select(func.count(func.distinct(Diagnosis.patient_id))).where(
+        match, Diagnosis.recorded_on >= first, Diagnosis.recorded_on <= last
+    )
+    return int(session.execute(stmt).scalar_one())

@@ -216,10 +216,8 @@ def adjudicate_period(
     per_batch = max(chunk // 4, 1)  # claims have about four lines
     for start in range(0, received.height, per_batch):
         part = received.slice(start, per_batch)
-        lines = repository.lines_between(
-            session, int(part["claim_id"][0]), int(part["claim_id"][-1]), adjudication.LINE_SCHEMA
-        )
-        frame = lines.join(part, on="claim_id", how="inner").select(list(adjudication.LINE_SCHEMA))
+        first, last = int(part["claim_id"][0]), int(part["claim_id"][-1])
+        frame = repository.received_lines(session, period, first, last, adjudication.LINE_SCHEMA)
         if frame.is_empty():
             continue
         tick = time.perf_counter()

