@@ -9,7 +9,7 @@ patients to specialists. Vectorised per population chunk, deterministic for a se
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -251,16 +251,17 @@ def _operating_visits(
 
 
 def _value(
-    rng: np.random.Generator, test: Any, shift: float = 0.0
+    test: Any, normal: float, uniform: float, shift: float = 0.0
 ) -> tuple[float | None, str | None, str | None]:
-    """A result: mostly inside the reference range, sometimes outside (``shift`` pushes up)."""
+    """A result from a standard normal and a uniform draw: mostly inside the reference range,
+    sometimes outside (``shift`` pushes up)."""
     if test.low is None and test.high is None:
-        positive = rng.random() < 0.03
+        positive = uniform < 0.03
         return None, "positive" if positive else "negative", "A" if positive else "N"
     low = test.low if test.low is not None else 0.0
     high = test.high if test.high is not None else low * 2 + 1
     mid, spread = (low + high) / 2, (high - low) / 3.2
-    value = max(0.0, rng.normal(mid + shift * (high - low), spread))
+    value = max(0.0, mid + shift * (high - low) + spread * normal)
     value = round(value, test.decimals if test.decimals is not None else 1)
     flag = "L" if value < low else "H" if value > high else "N"
     return value, None, flag
@@ -293,6 +294,8 @@ def _rows(
     lab_picks = _stream(rng, ctx.lab_p)
     primary_lab_picks = _stream(rng, ctx.primary_lab_p, ctx.primary_labs)
     surgery_picks = _stream(rng, ctx.surgeries[1])
+    normals, uniforms = _floats(rng.standard_normal), _floats(rng.random)
+    referral_targets = _pick(rng, ctx.specialist_of_region, regions)
     vitals = {
         t.loinc: t
         for t in profile_table(ctx.profile.name, "lab_tests")
@@ -383,7 +386,7 @@ def _rows(
                 continue
             tested.add(test.loinc)
             shift = 0.9 if diabetic and test.loinc in ("2345-7", "4548-4") else 0.0
-            value, text, flag = _value(rng, test, shift)
+            value, text, flag = _value(test, next(normals), next(uniforms), shift)
             chunk.services.append((pid, eid, code, doc or None, day, 1, "completed", 1, now))
             chunk.observations.append(
                 (
@@ -409,7 +412,7 @@ def _rows(
                 ("8462-4", 0.6 if "I10" in reason else 0.0),
             ):
                 test = vitals[loinc]
-                value, text, flag = _value(rng, test, shift)
+                value, text, flag = _value(test, next(normals), next(uniforms), shift)
                 chunk.observations.append(
                     (
                         pid,
@@ -453,7 +456,7 @@ def _rows(
                 )
             )
         if kind == "ambulatory" and not specialist[i] and u_ref[i] < REFERRAL_RATE:
-            target = _pick(rng, ctx.specialist_of_region, [regions[i]])[0]
+            target = referral_targets[i]
             chunk.referrals.append(
                 (
                     pid,
@@ -502,6 +505,12 @@ def _stream(
     while True:
         drawn = rng.choice(len(p), size=batch, p=p)
         yield from (values[drawn] if values is not None else drawn).tolist()
+
+
+def _floats(draw: Callable[[int], np.ndarray], batch: int = 4096) -> Iterator[float]:
+    """Endless draws of ``draw`` (a generator's ``random`` or ``standard_normal``), in batches."""
+    while True:
+        yield from draw(batch).tolist()
 
 
 def _indicated(code: str, ranges: str | None) -> bool:
