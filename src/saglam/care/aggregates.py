@@ -66,14 +66,13 @@ def year_totals(
     """Totals of care from ``first`` to ``last`` (inclusive), and per register (a name and its
     ICD-10 prefixes) the patients diagnosed in that time: aggregates, never records."""
     audit.require(session, actor, "Dashboard", "read", action=AuditAction.SEARCH)
-    raw = repository.year_totals(session, first, last)
+    visits, inpatient, labs, quantities = repository.year_totals(session, first, last)
     services = catalogue.catalogue(country.active_profile(session))
-    quantities = {k.removeprefix("service:"): v for k, v in raw.items() if k.startswith("service:")}
     return YearTotals(
-        visits=raw["visits"],
-        inpatient=raw["inpatient"],
+        visits=visits,
+        inpatient=inpatient,
         services=sum(quantities.values()),
-        labs=raw["labs"],
+        labs=labs,
         surgeries=sum(
             n
             for code, n in quantities.items()

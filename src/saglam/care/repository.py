@@ -186,9 +186,9 @@ def encounters_by_month(
     return [(str(m), int(n)) for m, n in session.execute(stmt)]
 
 
-def year_totals(session: Session, first: date, last: date) -> dict[str, int]:
-    """Encounters (and inpatient stays among them), services by quantity per code, laboratory
-    results, over [first, last]: one aggregate query per table."""
+def year_totals(session: Session, first: date, last: date) -> tuple[int, int, int, dict[str, int]]:
+    """Encounters, inpatient stays among them, laboratory results, and services by quantity per
+    code, over [first, last]: one aggregate query per table."""
     start = datetime(first.year, first.month, first.day, tzinfo=UTC)
     end = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
     visits, stays = session.execute(
@@ -208,13 +208,14 @@ def year_totals(session: Session, first: date, last: date) -> dict[str, int]:
             Observation.effective_at < end,
         )
     ).scalar_one()
-    out = {"visits": int(visits), "inpatient": int(stays), "labs": int(labs)}
     by_code = select(ServiceLine.service_code, func.sum(ServiceLine.quantity)).where(
         ServiceLine.performed_on >= first, ServiceLine.performed_on <= last
     )
-    for code, quantity in session.execute(by_code.group_by(ServiceLine.service_code)):
-        out[f"service:{code}"] = int(quantity)
-    return out
+    quantities = {
+        str(code): int(quantity)
+        for code, quantity in session.execute(by_code.group_by(ServiceLine.service_code))
+    }
+    return int(visits), int(stays), int(labs), quantities
 
 
 def patients_with_codes(session: Session, prefixes: Sequence[str], first: date, last: date) -> int:

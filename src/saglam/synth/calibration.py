@@ -76,11 +76,7 @@ def rates(utilisation: Sequence[Any], age: np.ndarray, female: np.ndarray) -> di
     operations — the profile's band for their age and sex."""
     out = {k: np.zeros(len(age)) for k in UTILISATION}
     for band in utilisation:
-        mask = (age >= band.age_from) & (age <= band.age_to)
-        if band.sex == "female":
-            mask &= female
-        elif band.sex == "male":
-            mask &= ~female
+        mask = in_band(band, age, female)
         out["visits"][mask] = band.visits_per_person
         out["inpatient"][mask] = band.inpatient_per_1000 / 1000
         out["services"][mask] = band.services_per_visit
@@ -89,12 +85,13 @@ def rates(utilisation: Sequence[Any], age: np.ndarray, female: np.ndarray) -> di
     return out
 
 
-def eligible(condition: Any, age: np.ndarray, female: np.ndarray) -> np.ndarray:
-    """Who a chronic condition of the profile can apply to, by age and sex."""
-    mask = (age >= condition.age_from) & (age <= condition.age_to)
-    if condition.sex == "female":
+def in_band(row: Any, age: np.ndarray, female: np.ndarray) -> np.ndarray:
+    """Who a profile row with an age band and a sex (a utilisation band, a chronic condition)
+    applies to."""
+    mask = (age >= row.age_from) & (age <= row.age_to)
+    if row.sex == "female":
         mask &= female
-    elif condition.sex == "male":
+    elif row.sex == "male":
         mask &= ~female
     return np.asarray(mask, dtype=bool)
 
@@ -118,7 +115,7 @@ def expected(profile: Profile, people: Sequence[tuple[Any, ...]], as_of: date) -
     present = np.where(alive > 0, weight, 0.0)
     for name, prefixes in REGISTERS.items():
         out[name] = sum(
-            (present * eligible(c, age, female)).sum() * c.prevalence_per_100k / 100_000
+            (present * in_band(c, age, female)).sum() * c.prevalence_per_100k / 100_000
             for c in profile.conditions
             if c.prevalence_per_100k and c.icd10.startswith(prefixes)
         )
@@ -131,12 +128,5 @@ def checks(session: Session, actor: Principal, profile: Profile, as_of: date) ->
     want = expected(profile, people, as_of)
     first, last = year_of(as_of)
     got = aggregates.year_totals(session, actor, first, last, REGISTERS)
-    actual = {
-        "visits": got.visits,
-        "inpatient": got.inpatient,
-        "services": got.services,
-        "labs": got.labs,
-        "surgeries": got.surgeries,
-        **got.patients_with,
-    }
+    actual = {name: getattr(got, name) for name in UTILISATION} | dict(got.patients_with)
     return [Check(name, want[name], actual[name]) for name in want]

@@ -68,7 +68,7 @@ def chronic_conditions(
     for condition in ctx.profile.conditions:
         if not condition.prevalence_per_100k:
             continue
-        pool = np.flatnonzero(calibration.eligible(condition, age, female) & present)
+        pool = np.flatnonzero(calibration.in_band(condition, age, female) & present)
         take = round(len(pool) * condition.prevalence_per_100k / 100_000)
         if take and len(pool):
             weights = np.exp(age[pool] / 25.0)  # older people carry more chronic disease
@@ -182,7 +182,7 @@ def generate(
         ),
     ).astype(object)
     specialist = (klass == "ambulatory") & (rng.random(total) < SPECIALIST_SHARE)
-    operations = _operating_visits(surgeries, visits, first_visit, klass, specialist, total)
+    operations = _operating_visits(surgeries, visits, first_visit, klass, specialist)
     reasons = _acute_reasons(ctx, rng, age[who], female[who], months)
     first_of_person = nth == 0
     for index in np.flatnonzero(has_chronic[who]):
@@ -234,12 +234,11 @@ def _operating_visits(
     first_visit: np.ndarray,
     klass: np.ndarray,
     specialist: np.ndarray,
-    total: int,
 ) -> np.ndarray:
     """Operations per visit: each person's at their first inpatient stay, else their first
     hospital or specialist visit, else their last visit, which then becomes a specialist one
     (surgery is never done in primary care)."""
-    out = np.zeros(total, dtype=np.int64)
+    out = np.zeros(len(klass), dtype=np.int64)
     for person in np.flatnonzero((surgeries > 0) & (visits > 0)):
         own = range(int(first_visit[person]), int(first_visit[person] + visits[person]))
         at = next((i for i in own if klass[i] in ("inpatient", "emergency") or specialist[i]), None)
@@ -294,7 +293,7 @@ def _rows(
     lab_picks = _stream(rng, ctx.lab_p)
     primary_lab_picks = _stream(rng, ctx.primary_lab_p, ctx.primary_labs)
     surgery_picks = _stream(rng, ctx.surgeries[1])
-    normals, uniforms = _floats(rng.standard_normal), _floats(rng.random)
+    normals, uniforms = _endless(rng.standard_normal), _endless(rng.random)
     referral_targets = _pick(rng, ctx.specialist_of_region, regions)
     vitals = {
         t.loinc: t
@@ -499,16 +498,16 @@ def _fits(service: Any, age: int, female: bool, diagnoses: Sequence[str]) -> boo
 
 
 def _stream(
-    rng: np.random.Generator, p: np.ndarray, values: np.ndarray | None = None, batch: int = 4096
+    rng: np.random.Generator, p: np.ndarray, values: np.ndarray | None = None
 ) -> Iterator[int]:
-    """Endless draws of an index with probabilities ``p`` (or of ``values[index]``), in batches."""
-    while True:
-        drawn = rng.choice(len(p), size=batch, p=p)
-        yield from (values[drawn] if values is not None else drawn).tolist()
+    """Endless draws of an index with probabilities ``p`` (or of ``values[index]``)."""
+    if values is None:
+        return _endless(lambda n: rng.choice(len(p), size=n, p=p))
+    return _endless(lambda n: values[rng.choice(len(p), size=n, p=p)])
 
 
-def _floats(draw: Callable[[int], np.ndarray], batch: int = 4096) -> Iterator[float]:
-    """Endless draws of ``draw`` (a generator's ``random`` or ``standard_normal``), in batches."""
+def _endless(draw: Callable[[int], np.ndarray], batch: int = 4096) -> Iterator[Any]:
+    """The values of ``draw(batch)`` one by one, drawing the next batch when they run out."""
     while True:
         yield from draw(batch).tolist()
 
